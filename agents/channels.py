@@ -1,0 +1,74 @@
+"""Channels: the traffic sources a planner buys or owns, one Mesa agent each.
+
+A channel turns its planned daily budget into exposures and, once the day's orders are
+known, into the spend it really cost. How depends on its pricing:
+
+* ``cpm`` (social / short-video feed, KOL): ``rate`` per 1000 impressions.
+* ``cpc`` (paid search): ``rate`` per visit bought; exposures = visits / ctr.
+* ``per_message`` (e-mail, SMS, push): ``rate`` per message to subscribed customers.
+* ``commission`` (affiliate): pays ``commission`` x attributed GMV only; ``rate`` is the
+  effective CPM that sizes how much promotion the budget buys.
+* ``content`` (organic search and content): the budget builds a content stock that decays
+  slowly (``content_decay`` a day) and keeps bringing ``impressions_per_content`` a day.
+
+A fixed ``fee_per_day`` is paid on each day the channel has budget (a KOL's appearance
+fee). A channel that also pays commission keeps that share of its non-fee budget in
+reserve for it, and the day's spend is capped at the day's plan, so spend never exceeds
+the plan.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim.schema import Channel
+
+__all__ = ["ChannelAgent"]
+
+
+class ChannelAgent(mesa.Agent):
+    """One channel of the market.
+
+    Args:
+        model: the market model.
+        name: the channel's name in the scenario.
+        config: the channel's validated parameters.
+        budgets: planned spend per day (currency), over the horizon.
+    """
+
+    def __init__(self, model: mesa.Model, name: str, config: Channel,
+                 budgets: np.ndarray) -> None:
+        super().__init__(model)
+        self.name = name
+        self.config = config
+        self.budgets = budgets
+        self.content_stock = 0.0
+        self._committed = 0.0
+        self._cap = 0.0
+
+    def buy(self, day: int) -> float:
+        """Spend the day's media budget; return the real-scale exposures it buys."""
+        cfg, budget = self.config, float(self.budgets[day])
+        fee = cfg.fee_per_day if budget >= cfg.fee_per_day > 0 else 0.0
+        usable = budget - fee if budget >= fee else 0.0
+        media = usable * (1.0 - cfg.commission)
+        self._cap = budget
+        self._committed = fee + (0.0 if cfg.pricing == "commission" else media)
+        match cfg.pricing:
+            case "cpm":
+                return media / cfg.rate * 1000.0
+            case "cpc":
+                return media / cfg.rate / cfg.ctr
+            case "per_message":
+                return media / cfg.rate
+            case "commission":
+                return usable / cfg.rate * 1000.0
+            case "content":
+                self.content_stock = self.content_stock * cfg.content_decay + media / cfg.rate
+                return self.content_stock * cfg.impressions_per_content
+        raise AssertionError(cfg.pricing)  # pragma: no cover - the schema allows no other
+
+    def settle(self, attributed_gmv: float) -> float:
+        """The day's real spend: fees and media plus commission on attributed GMV, capped."""
+        return min(self._cap, self._committed + self.config.commission * attributed_gmv)

@@ -1,0 +1,361 @@
+"""The shoppers: individuals stored as a vectorised population, one row per shopper.
+
+Every trait and every piece of state is a numpy array indexed by shopper. A day's step
+for all shoppers is array operations; the only Python loops run over channels or
+categories, never over people.
+
+The behavioural model, in the order a day is stepped:
+
+* Exposure. A channel's exposures are spread over its eligible audience in proportion
+  to affinity (segment x city tier). Each shopper keeps a geometric adstock per channel,
+  ``A <- decay * A + (1 - decay) * exposures``, so a burst keeps working after it ends.
+* Visits. A channel brings visits at hazard ``ctr * sat * (1 - exp(-A / sat))``: linear in
+  exposure (``ctr`` visits per exposure) for light exposure, saturating at ``ctr * sat``
+  visits a day for heavy exposure; this is what gives every paid channel diminishing
+  returns in spend.
+* Purchases. An alive customer buys on their own at BG/NBD rate lambda (drawn from
+  Gamma(r, alpha) per shopper) times the day's demand multiplier; an aware
+  non-customer at ``aware_purchase_factor`` times that; a channel visit ends in an order
+  with the channel's conversion quality. Hazards add; the day's purchase probability is
+  ``1 - exp(-H)`` (at most one order a shopper a day).
+* Price. With discount d on category k, a shopper's hazard for that category scales by
+  ``(1 - d) ** -price_sensitivity``, so ``price_sensitivity`` is the own-price elasticity of
+  orders (a constant-elasticity response).
+* Dropout. After each repeat order an alive customer drops out for good with their
+  BG/NBD probability p (drawn from Beta(a, b)); the first order never triggers it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy.special import ndtri
+
+from sim.schema import CITY_TIERS, STAGES, Scenario
+
+if TYPE_CHECKING:
+    from sim.streams import Streams
+
+__all__ = ["NEVER", "DayOutcome", "ShopperPopulation"]
+
+NEVER = -(10**6)  # day index meaning "has not happened"
+_STAGE = {name: np.int8(i) for i, name in enumerate(STAGES)}
+_QUIET = 1e-4  # adstock below this share of its last level is dropped (saves work)
+
+
+@dataclass
+class DayOutcome:
+    """What one day of shopping produced, at simulated (not real) scale.
+
+    Per-buyer arrays are aligned with ``buyers``; ``order_channel`` is a channel index,
+    or ``n_channels`` for orders no channel brought (organic).
+    """
+
+    buyers: np.ndarray
+    visitors: np.ndarray
+    channel_visits: np.ndarray
+    reach: np.ndarray
+    order_channel: np.ndarray
+    category: np.ndarray
+    list_value: np.ndarray
+    gmv: np.ndarray
+    cogs: np.ndarray
+    new: np.ndarray
+    repeat: np.ndarray
+
+
+class ShopperPopulation:
+    """All shoppers of one run.
+
+    Args:
+        scenario: the validated scenario (traits come from its segments).
+        streams: the run's random streams.
+    """
+
+    def __init__(self, scenario: Scenario, streams: Streams) -> None:
+        pop, cat = scenario.population, scenario.catalog
+        self.streams = streams
+        self.n = n = pop.size
+        self.params = pop
+        seg_cfg = list(pop.segments.values())
+        self.segment_names = list(pop.segments)
+        self.category_names = list(cat.categories)
+        self.channel_names = list(scenario.channels)
+        chans = list(scenario.channels.values())
+        g = streams.generator("traits")
+
+        self.segment = g.choice(len(seg_cfg), size=n, p=[s.share for s in seg_cfg]).astype(np.int8)
+        self.city_tier = np.zeros(n, dtype=np.int8)
+        self.lam = np.zeros(n)
+        self.p_drop = np.zeros(n)
+        self.basket_mean = np.zeros(n, dtype=np.float32)
+        for s, seg in enumerate(seg_cfg):
+            idx = np.flatnonzero(self.segment == s)
+            tiers = np.array([seg.city_tiers.get(t, 0.0) for t in CITY_TIERS])
+            self.city_tier[idx] = g.choice(len(CITY_TIERS), size=idx.size, p=tiers / tiers.sum())
+            self.lam[idx] = g.gamma(seg.purchase.r, 1.0 / seg.purchase.alpha, size=idx.size)
+            self.p_drop[idx] = g.beta(seg.dropout.a, seg.dropout.b, size=idx.size)
+            self.basket_mean[idx] = g.gamma(seg.basket.shape, seg.basket.mean / seg.basket.shape,
+                                            size=idx.size)
+        self.basket_sigma = np.sqrt(np.log1p(np.array([s.basket.cv**2 for s in seg_cfg])))[
+            self.segment].astype(np.float32)
+        self.price_sensitivity = np.array([s.price_sensitivity for s in seg_cfg],
+                                          dtype=np.float32)[self.segment]
+        self.prefs = self._draw_preferences(scenario, g)
+        self.price = np.array([c.price for c in cat.categories.values()])
+        self.cost_ratio = np.array([c.unit_cost / c.price for c in cat.categories.values()])
+
+        seg_aff = np.array([[s.channel_affinity.get(c, 1.0) for s in seg_cfg]
+                            for c in self.channel_names], dtype=np.float32).reshape(len(chans), -1)
+        tier_aff = np.array([[ch.city_tier_affinity.get(t, 1.0) for t in CITY_TIERS]
+                             for ch in chans], dtype=np.float32).reshape(len(chans), -1)
+        self.affinity = seg_aff[:, self.segment] * tier_aff[:, self.city_tier]
+        self.channels = chans
+        self.audience = [ch.audience for ch in chans]
+        self.owned = [c for c, ch in enumerate(chans) if ch.pricing == "per_message"]
+
+        # state
+        self.customer = g.random(n) < pop.initial_customer_share
+        self.aware = self.customer | (g.random(n) < pop.initial_aware_share)
+        self.alive = self.customer.copy()
+        hist = pop.history_days
+        last = -1 - np.floor(g.random(n) * hist).astype(np.int32)
+        first = last - np.floor(g.random(n) * hist).astype(np.int32)
+        self.last_day = np.where(self.customer, last, NEVER).astype(np.int32)
+        self.first_day = np.where(self.customer, first, NEVER).astype(np.int32)
+        self.n_orders = np.zeros(n, dtype=np.int32)
+        self.acquired_by = np.full(n, -1, dtype=np.int8)
+        self._spend_keep = np.float32(np.exp(-1.0 / pop.spend_window_days))
+        # an established customer's trailing spend starts at its expected value
+        self.spend = np.where(self.customer, self.lam * self.basket_mean * pop.spend_window_days,
+                              0.0).astype(np.float32)
+        self.adstock = np.zeros((len(chans), n), dtype=np.float32)
+        self._live = np.zeros(len(chans), dtype=bool)
+        self._quiet_days = np.zeros(len(chans), dtype=np.int64)
+        self.fatigue = np.zeros((len(self.owned), n), dtype=np.float32)
+        self.subscribed = np.repeat(self.customer[None, :], len(self.owned), axis=0)
+        self.unsubscribed_today = 0
+        self._exposed = np.zeros(n, dtype=np.float32)
+
+    def _draw_preferences(self, scenario: Scenario, g: np.random.Generator) -> np.ndarray:
+        """Category preferences per shopper: Dirichlet around the segment's weights."""
+        cats = scenario.catalog.categories
+        conc = scenario.population.category_concentration
+        prefs = np.zeros((self.n, len(cats)), dtype=np.float32)
+        for s, seg in enumerate(scenario.population.segments.values()):
+            idx = np.flatnonzero(self.segment == s)
+            w = np.array([c.weight * (seg.categories.get(k, 0.0) if seg.categories else 1.0)
+                          for k, c in cats.items()])
+            w = w / w.sum()
+            draws = np.zeros((idx.size, len(cats)))
+            pos = w > 0
+            draws[:, pos] = g.gamma(conc * w[pos], size=(idx.size, int(pos.sum())))
+            prefs[idx] = draws / np.maximum(draws.sum(axis=1, keepdims=True), 1e-12)
+        return prefs
+
+    # ----------------------------------------------------------------- exposure
+    def _eligible(self, c: int) -> np.ndarray | None:
+        aud = self.audience[c]
+        if aud == "all":
+            return None
+        if aud == "prospects":
+            return ~self.customer
+        mask = self.customer & self.alive
+        if c in self.owned:
+            mask = mask & self.subscribed[self.owned.index(c)]
+        return mask
+
+    def expose(self, day: int, exposures: np.ndarray) -> None:
+        """Spread each channel's exposures (simulated scale) and update adstock and awareness.
+
+        Args:
+            day: day index.
+            exposures: exposures bought per channel today, divided by ``population.scale``.
+        """
+        self._exposed[:] = 0.0
+        self.reach = np.zeros(len(self.channels))
+        for c, ch in enumerate(self.channels):
+            e = float(exposures[c])
+            if e > 0:
+                w = self.affinity[c]
+                elig = self._eligible(c)
+                if elig is not None:
+                    w = w * elig
+                total = float(w.sum(dtype=np.float64))
+                if total <= 0:
+                    e = 0.0
+                else:
+                    intensity = w * np.float32(e / total)
+                    self.adstock[c] *= np.float32(ch.decay)
+                    self.adstock[c] += np.float32(1.0 - ch.decay) * intensity
+                    self._exposed += intensity
+                    self.reach[c] = float(-np.expm1(-intensity).sum(dtype=np.float64))
+                    if c in self.owned:
+                        o = self.owned.index(c)
+                        self.fatigue[o] = self.fatigue[o] * np.float32(ch.fatigue_decay) + intensity
+                    self._live[c], self._quiet_days[c] = True, 0
+            if e <= 0 and self._live[c]:
+                self.adstock[c] *= np.float32(ch.decay)
+                self._quiet_days[c] += 1
+                if ch.decay ** self._quiet_days[c] < _QUIET:
+                    self.adstock[c] = 0.0
+                    self._live[c] = False
+                if c in self.owned:
+                    self.fatigue[self.owned.index(c)] *= np.float32(ch.fatigue_decay)
+        self._update_awareness(day)
+        self._unsubscribe(day)
+
+    def _update_awareness(self, day: int) -> None:
+        # Prospects learn of the shop by chance (discovery) or through exposures; aware
+        # non-customers forget at a constant rate, so without marketing awareness settles
+        # at learn / (learn + forget).
+        p = self.params
+        u = self.streams.uniform("awareness", day, self.n)
+        learn = -np.expm1(-(p.discovery_rate + p.awareness_per_exposure * self._exposed))
+        forget = self.aware & ~self.customer & (u < p.forget_rate)
+        self.aware |= ~self.aware & (u < learn)
+        self.aware &= ~forget
+
+    def _unsubscribe(self, day: int) -> None:
+        # Messages above a shopper's tolerance annoy: each excess unit of fatigue is a
+        # chance to unsubscribe from that channel.
+        self.unsubscribed_today = 0
+        if not self.owned:
+            return
+        u = self.streams.generator("unsubscribe", day).random((len(self.owned), self.n),
+                                                              dtype=np.float32)
+        for o, c in enumerate(self.owned):
+            ch = self.channels[c]
+            excess = np.maximum(self.fatigue[o] - np.float32(ch.fatigue_tolerance), 0)
+            leave = self.subscribed[o] & (u[o] < ch.unsubscribe_rate * excess)
+            self.unsubscribed_today += int(leave.sum())
+            self.subscribed[o] &= ~leave
+
+    def _fatigue_multiplier(self) -> np.ndarray | float:
+        if not self.owned or not self.fatigue.any():
+            return 1.0
+        penalty = np.zeros(self.n, dtype=np.float32)
+        for o, c in enumerate(self.owned):
+            ch = self.channels[c]
+            penalty += np.float32(ch.fatigue_penalty) * np.maximum(
+                self.fatigue[o] - np.float32(ch.fatigue_tolerance), 0)
+        return np.exp(-penalty)
+
+    # ------------------------------------------------------------------ buying
+    def _price_lift(self, discounts: np.ndarray) -> tuple[np.ndarray | float, np.ndarray | None]:
+        """Hazard multiplier per shopper and per (shopper, category) from today's discounts."""
+        on = np.flatnonzero(discounts > 0)
+        if on.size == 0:
+            return 1.0, None
+        lift_k = np.ones((self.n, len(self.category_names)), dtype=np.float32)
+        for k in on:
+            lift_k[:, k] = np.float32(1.0 - discounts[k]) ** -self.price_sensitivity
+        return (self.prefs * lift_k).sum(axis=1), lift_k
+
+    def shop(self, day: int, demand: float, discounts: np.ndarray,
+             conversion: np.ndarray) -> DayOutcome:
+        """One day of visits and purchases, then lifecycle updates.
+
+        Args:
+            day: day index.
+            demand: the calendar's demand multiplier for the day.
+            discounts: discount (share of list price) per category.
+            conversion: probability that a visit from each channel ends in an order.
+        """
+        p = self.params
+        lift, lift_k = self._price_lift(discounts)
+        cust_alive = self.customer & self.alive
+        status = np.where(cust_alive, self._fatigue_multiplier(),
+                          np.where(self.aware & ~self.customer, p.aware_purchase_factor, 0.0))
+        base = (self.lam * demand) * status * lift
+        can_buy = ~(self.customer & ~self.alive)
+        visits_ch = np.zeros(self.n, dtype=np.float32)
+        buys_ch = np.zeros(self.n, dtype=np.float32)
+        live = np.flatnonzero(self._live)
+        v_rows = []
+        for c in live:
+            ch = self.channels[c]
+            v = np.float32(ch.ctr * ch.saturation) * -np.expm1(
+                self.adstock[c] * np.float32(-1.0 / ch.saturation))
+            v_rows.append(v)
+            visits_ch += v
+            buys_ch += np.float32(conversion[c]) * v
+        hazard = base + buys_ch * lift * can_buy
+        visit_hazard = base / p.organic_conversion + visits_ch
+        hazard = np.minimum(hazard, visit_hazard)
+        u = self.streams.uniform("visit", day, self.n)
+        visitors = np.flatnonzero(u < -np.expm1(-visit_hazard))
+        buyers = np.flatnonzero(u < -np.expm1(-hazard))
+
+        channel_visits = np.zeros(len(self.channels))
+        vh = visit_hazard[visitors]
+        for j, c in enumerate(live):
+            channel_visits[c] = float((v_rows[j][visitors] / vh).sum())
+
+        # last-touch attribution: the source of the order in proportion to its hazard
+        lift_b = lift[buyers] if isinstance(lift, np.ndarray) else lift
+        comps = np.empty((buyers.size, live.size + 1))
+        comps[:, 0] = base[buyers]
+        for j, c in enumerate(live):
+            comps[:, j + 1] = conversion[c] * v_rows[j][buyers] * lift_b * can_buy[buyers]
+        pick = _choose(comps, self.streams.uniform("channel", day, self.n)[buyers])
+        order_channel = np.append(len(self.channels), live)[pick]
+
+        weights = self.prefs[buyers] if lift_k is None else self.prefs[buyers] * lift_k[buyers]
+        category = _choose(weights, self.streams.uniform("category", day, self.n)[buyers])
+        ub = np.clip(self.streams.uniform("basket", day, self.n)[buyers], 1e-7, 1 - 1e-7)
+        sigma = self.basket_sigma[buyers]
+        list_value = self.basket_mean[buyers] * np.exp(sigma * ndtri(ub) - 0.5 * sigma**2)
+        list_value = list_value.astype(np.float64)
+        gmv = list_value * (1.0 - discounts[category])
+        cogs = list_value * self.cost_ratio[category]
+
+        new, repeat = self._after_orders(day, buyers, order_channel, list_value)
+        self.aware[visitors] = True
+        return DayOutcome(buyers=buyers, visitors=visitors, channel_visits=channel_visits,
+                          reach=self.reach, order_channel=order_channel, category=category,
+                          list_value=list_value, gmv=gmv, cogs=cogs, new=new, repeat=repeat)
+
+    def _after_orders(self, day: int, buyers: np.ndarray, order_channel: np.ndarray,
+                      list_value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Lifecycle after the day's orders: first orders, BG/NBD dropout, trailing spend."""
+        new = ~self.customer[buyers]
+        repeat = self.customer[buyers] & self.alive[buyers]
+        first = buyers[new]
+        self.customer[first] = True
+        self.alive[first] = True
+        self.aware[first] = True
+        self.first_day[first] = day
+        self.acquired_by[first] = np.where(order_channel[new] < len(self.channels),
+                                           order_channel[new], -1)
+        self.subscribed[:, first] = True
+        u = self.streams.uniform("dropout", day, self.n)[buyers]
+        self.alive[buyers[repeat & (u < self.p_drop[buyers])]] = False
+        self.last_day[buyers] = day
+        self.n_orders[buyers] += 1
+        self.spend *= self._spend_keep
+        self.spend[buyers] += list_value.astype(np.float32)
+        return new, repeat
+
+    def stages(self, day: int) -> np.ndarray:
+        """Lifecycle stage code (index into ``STAGES``) of every shopper at the end of ``day``."""
+        p = self.params
+        st = np.where(self.aware, _STAGE["aware"], _STAGE["prospect"]).astype(np.int8)
+        alive = self.customer & self.alive
+        st[alive] = _STAGE["active"]
+        st[alive & (self.spend >= p.high_value_spend)] = _STAGE["high_value"]
+        st[alive & (day - self.last_day >= p.dormant_after_days)] = _STAGE["dormant"]
+        st[alive & (day - self.first_day < p.new_days)] = _STAGE["new"]
+        st[self.customer & ~self.alive] = _STAGE["churned"]
+        return st
+
+
+def _choose(weights: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Row-wise categorical choice: column index per row with probability ∝ weights."""
+    if weights.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64)
+    cum = np.cumsum(weights, axis=1)
+    target = u * cum[:, -1]
+    return np.minimum((cum <= target[:, None]).sum(axis=1), weights.shape[1] - 1)

@@ -1,0 +1,29 @@
+"""growthsim's engine: the scenario schema, the market model, replications and KPIs.
+
+>>> import scenarios, sim
+>>> sc = scenarios.load("double11").with_overrides({"population.size": 5_000})
+>>> res = sim.simulate(sc, seeds=2)
+>>> res.summary().loc["gmv", "mean"] > 0
+True
+"""
+
+from sim._io import InputError, load_scenario_file, load_strategy_file, strategy_to_yaml
+from sim.ledger import derive
+from sim.model import MarketModel
+from sim.results import Results
+from sim.runner import simulate
+from sim.schema import STAGES, Scenario, Strategy
+
+__all__ = [
+    "STAGES",
+    "InputError",
+    "MarketModel",
+    "Results",
+    "Scenario",
+    "Strategy",
+    "derive",
+    "load_scenario_file",
+    "load_strategy_file",
+    "simulate",
+    "strategy_to_yaml",
+]

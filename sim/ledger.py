@@ -1,0 +1,159 @@
+"""The ledger: what each day produced, and the one place where KPIs are defined.
+
+Money and counts are recorded at real scale (simulated figures times
+``population.scale``); spend and exposures are real already. The KPI formulas are
+DESIGN.md's contract:
+
+* ``discount_cost = list_value - gmv``
+* ``gross_profit = gmv - cogs - loyalty_cost - holding_cost``
+* ``profit = gross_profit - marketing_spend``
+* ``roas = gmv / marketing_spend``; ``roi = profit / marketing_spend``
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from sim.schema import CITY_TIERS, STAGES
+
+if TYPE_CHECKING:
+    from agents.population import DayOutcome, ShopperPopulation
+
+__all__ = ["ADDITIVE", "LEVELS", "Ledger", "derive"]
+
+#: KPIs that add up over days, seeds' days, channels or segments.
+ADDITIVE = ["visitors", "orders", "repeat_orders", "new_customers", "list_value", "gmv",
+            "cogs", "marketing_spend", "loyalty_cost", "holding_cost", "unsubscribes"]
+#: KPIs that are a level at the end of a day (a period's value is its last day's).
+LEVELS = [f"stage_{s}" for s in STAGES] + ["customers", "active_customers", "churned"]
+
+_CHANNEL_COLS = ["spend", "exposures", "reach", "visits", "orders", "new_customers",
+                 "list_value", "gmv", "cogs"]
+_GROUP_COLS = ["visitors", "orders", "new_customers", "list_value", "gmv", "cogs", "customers"]
+
+
+def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+    return num.div(den.where(den != 0))
+
+
+def derive(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add the derived KPIs to a frame of additive ones (days, totals, channels, ...).
+
+    Columns a frame lacks are skipped; a ratio whose denominator is 0 is NaN.
+    """
+    f = frame.copy()
+    cols = set(f.columns)
+    spend = "marketing_spend" if "marketing_spend" in cols else "spend"
+    if {"list_value", "gmv"} <= cols:
+        f["discount_cost"] = f["list_value"] - f["gmv"]
+    if {"gmv", "cogs"} <= cols:
+        f["gross_profit"] = f["gmv"] - f["cogs"] - f.get("loyalty_cost", 0.0) \
+            - f.get("holding_cost", 0.0)
+        f["gross_margin"] = _ratio(f["gross_profit"], f["gmv"])
+        if spend in cols:
+            f["profit"] = f["gross_profit"] - f[spend]
+            f["roas"] = _ratio(f["gmv"], f[spend])
+            f["roi"] = _ratio(f["profit"], f[spend])
+    visits = "visitors" if "visitors" in cols else "visits"
+    if {"orders", visits} <= cols:
+        f["conversion_rate"] = _ratio(f["orders"], f[visits])
+    if {"gmv", "orders"} <= cols:
+        f["aov"] = _ratio(f["gmv"], f["orders"])
+    if {"new_customers", spend} <= cols:
+        f["cac"] = _ratio(f[spend], f["new_customers"])
+    if {"repeat_orders", "orders"} <= cols:
+        f["repeat_rate"] = _ratio(f["repeat_orders"], f["orders"])
+    return f
+
+
+class Ledger:
+    """Day-by-day records of one run.
+
+    Args:
+        n_days: days in the horizon.
+        channels: channel names (an ``organic`` row is added for unattributed orders).
+        segments: segment names.
+        scale: real shoppers per simulated shopper.
+    """
+
+    def __init__(self, n_days: int, channels: list[str], segments: list[str],
+                 scale: float) -> None:
+        self.scale = scale
+        self.channels = [*channels, "organic"]
+        self.segments = segments
+        self.daily = {k: np.zeros(n_days) for k in ADDITIVE + LEVELS}
+        self.by_channel = {k: np.zeros((n_days, len(self.channels))) for k in _CHANNEL_COLS}
+        self.by_segment = {k: np.zeros((n_days, len(segments))) for k in _GROUP_COLS}
+        self.by_city_tier = {k: np.zeros((n_days, len(CITY_TIERS))) for k in _GROUP_COLS}
+
+    def record(self, day: int, out: DayOutcome, spend: np.ndarray, exposures: np.ndarray,
+               pop: ShopperPopulation) -> None:
+        """Book one day: the outcome of shopping, what channels spent, the population's state."""
+        s = self.scale
+        d = self.daily
+        n_ch = len(self.channels)
+        d["visitors"][day] = out.visitors.size * s
+        d["orders"][day] = out.buyers.size * s
+        d["repeat_orders"][day] = (~out.new).sum() * s
+        d["new_customers"][day] = out.new.sum() * s
+        d["list_value"][day] = out.list_value.sum() * s
+        d["gmv"][day] = out.gmv.sum() * s
+        d["cogs"][day] = out.cogs.sum() * s
+        d["marketing_spend"][day] = spend.sum()
+        d["unsubscribes"][day] = pop.unsubscribed_today * s
+        stages = pop.stages(day)
+        counts = np.bincount(stages, minlength=len(STAGES)) * s
+        for i, name in enumerate(STAGES):
+            d[f"stage_{name}"][day] = counts[i]
+        idx = {name: i for i, name in enumerate(STAGES)}
+        alive = counts[idx["new"]] + counts[idx["active"]] + counts[idx["high_value"]]
+        d["active_customers"][day] = alive
+        d["customers"][day] = alive + counts[idx["dormant"]]
+        d["churned"][day] = counts[idx["churned"]]
+
+        ch = self.by_channel
+        oc = out.order_channel
+        ch["spend"][day, :-1] = spend
+        ch["exposures"][day, :-1] = exposures
+        ch["reach"][day, :-1] = out.reach * s
+        ch["visits"][day, :-1] = out.channel_visits * s
+        ch["visits"][day, -1] = (out.visitors.size - out.channel_visits.sum()) * s
+        ch["orders"][day] = np.bincount(oc, minlength=n_ch) * s
+        ch["new_customers"][day] = np.bincount(oc[out.new], minlength=n_ch) * s
+        for key, values in (("list_value", out.list_value), ("gmv", out.gmv), ("cogs", out.cogs)):
+            ch[key][day] = np.bincount(oc, weights=values, minlength=n_ch) * s
+
+        customers = pop.customer & pop.alive
+        for table, codes, n in ((self.by_segment, pop.segment, len(self.segments)),
+                                (self.by_city_tier, pop.city_tier, len(CITY_TIERS))):
+            b = codes[out.buyers]
+            table["visitors"][day] = np.bincount(codes[out.visitors], minlength=n) * s
+            table["orders"][day] = np.bincount(b, minlength=n) * s
+            table["new_customers"][day] = np.bincount(b[out.new], minlength=n) * s
+            for key, values in (("list_value", out.list_value), ("gmv", out.gmv),
+                                ("cogs", out.cogs)):
+                table[key][day] = np.bincount(b, weights=values, minlength=n) * s
+            table["customers"][day] = np.bincount(codes[customers], minlength=n) * s
+
+    def frames(self, dates: list, replication: int) -> dict[str, pd.DataFrame]:
+        """The run's records as long DataFrames (one row per day, or per day and group)."""
+        n_days = len(dates)
+        base = {"seed": replication, "day": np.arange(n_days), "date": pd.to_datetime(dates)}
+        daily = pd.DataFrame({**base, **self.daily})
+        out = {"daily": daily}
+        for key, table, labels, label in (
+                ("by_channel", self.by_channel, self.channels, "channel"),
+                ("by_segment", self.by_segment, self.segments, "segment"),
+                ("by_city_tier", self.by_city_tier, list(CITY_TIERS), "city_tier")):
+            k = len(labels)
+            out[key] = pd.DataFrame({
+                "seed": replication,
+                "day": np.repeat(base["day"], k),
+                "date": np.repeat(base["date"], k),
+                label: np.tile(labels, n_days),
+                **{col: arr.reshape(-1) for col, arr in table.items()},
+            })
+        return out

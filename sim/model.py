@@ -1,0 +1,77 @@
+"""``MarketModel``: the market as a Mesa model, stepped one day at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import mesa
+import numpy as np
+
+from agents.channels import ChannelAgent
+from agents.population import ShopperPopulation
+from sim.calendar import build_calendar
+from sim.ledger import Ledger
+from sim.plan import daily_budgets, daily_discounts
+from sim.schema import Scenario, Strategy
+from sim.streams import Streams
+
+__all__ = ["MarketModel"]
+
+
+class MarketModel(mesa.Model):
+    """One simulated market under one strategy and one seed.
+
+    Channels are Mesa agents; shoppers are a vectorised population. Each ``step()`` is
+    one day: calendar -> channels buy exposures -> shoppers are exposed (adstock,
+    awareness, fatigue) -> shoppers visit and buy -> channels settle their spend ->
+    ledger.
+
+    Args:
+        scenario: the validated scenario.
+        strategy: the plan to run; None runs the scenario's own strategy.
+        seed: the run's seed: an int or one replication's ``SeedSequence``.
+    """
+
+    def __init__(self, scenario: Scenario, strategy: Strategy | None = None,
+                 seed: int | np.random.SeedSequence | None = None) -> None:
+        seed_seq = seed if isinstance(seed, np.random.SeedSequence) else \
+            np.random.SeedSequence(scenario.seed if seed is None else seed)
+        super().__init__(rng=np.random.default_rng(seed_seq))
+        self.scenario = scenario
+        self.strategy = scenario.strategy if strategy is None else strategy
+        self.streams = Streams(seed_seq)
+        self.calendar = build_calendar(scenario)
+        n_days = self.calendar.n_days
+        budgets = daily_budgets(scenario, self.strategy, self.calendar)
+        self.discounts = daily_discounts(scenario, self.strategy, n_days)
+        self.channels = [ChannelAgent(self, name, cfg, budgets[:, c])
+                         for c, (name, cfg) in enumerate(scenario.channels.items())]
+        self._conversion = np.array([c.conversion for c in scenario.channels.values()])
+        self.population = ShopperPopulation(scenario, self.streams)
+        self.ledger = Ledger(n_days, list(scenario.channels), list(scenario.population.segments),
+                             scenario.population.scale)
+        self.day = 0
+
+    def step(self) -> None:
+        """Simulate one day."""
+        t, scale = self.day, self.scenario.population.scale
+        demand = float(self.calendar.demand[t])
+        exposures = np.array([ch.buy(t) for ch in self.channels])
+        self.population.expose(t, exposures / scale)
+        conversion = np.minimum(1.0, self._conversion * demand)
+        out = self.population.shop(t, demand, self.discounts[t], conversion)
+        attributed = np.bincount(out.order_channel, weights=out.gmv,
+                                 minlength=len(self.channels) + 1)[:-1] * scale
+        spend = np.array([ch.settle(float(g)) for ch, g in zip(self.channels, attributed,
+                                                               strict=True)])
+        self.ledger.record(t, out, spend, exposures, self.population)
+        self.day += 1
+        self.running = self.day < self.calendar.n_days
+
+    def run(self, on_day: Callable[[int], None] | None = None) -> MarketModel:
+        """Step to the end of the horizon, calling ``on_day(day)`` after each day."""
+        while self.running:
+            self.step()
+            if on_day is not None:
+                on_day(self.day)
+        return self

@@ -1,0 +1,79 @@
+"""``Results``: the KPI frames of replicated runs and their summary with confidence intervals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.ledger import ADDITIVE, LEVELS, derive
+from sim.schema import Scenario, Strategy
+
+__all__ = ["SUMMARY_KPIS", "Results", "mean_ci"]
+
+#: KPIs in ``summary()``, in the order a planner reads them.
+SUMMARY_KPIS = ["gmv", "orders", "visitors", "conversion_rate", "aov", "new_customers",
+                "repeat_rate", "marketing_spend", "roas", "roi", "profit", "gross_profit",
+                "gross_margin", "list_value", "discount_cost", "cogs", "loyalty_cost",
+                "holding_cost", "cac", "customers", "active_customers", "churned",
+                "unsubscribes"]
+
+
+def mean_ci(values: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """Mean and Student-t confidence interval of each column over rows (one row per seed).
+
+    With a single seed the interval is NaN: one run says nothing about its uncertainty.
+    """
+    n = len(values)
+    mean = values.mean()
+    half = pd.Series(np.nan, index=values.columns)
+    if n > 1:
+        half = values.std(ddof=1) / np.sqrt(n) * stats.t.ppf(0.5 + level / 2, n - 1)
+    return pd.DataFrame({"mean": mean, "ci_low": mean - half, "ci_high": mean + half})
+
+
+class Results:
+    """What ``sim.simulate`` returns.
+
+    Attributes:
+        daily: one row per (seed, day) with every KPI.
+        by_channel: one row per (seed, day, channel); ``organic`` holds orders no channel
+            brought (last-touch attribution).
+        by_segment: one row per (seed, day, segment).
+        by_city_tier: one row per (seed, day, city tier).
+        scenario: the scenario run.
+        strategy: the strategy run.
+    """
+
+    def __init__(self, scenario: Scenario, strategy: Strategy,
+                 frames: dict[str, pd.DataFrame]) -> None:
+        self.scenario = scenario
+        self.strategy = strategy
+        self.daily = derive(frames["daily"])
+        self.by_channel = derive(frames["by_channel"])
+        self.by_segment = derive(frames["by_segment"])
+        self.by_city_tier = derive(frames["by_city_tier"])
+
+    @property
+    def n_seeds(self) -> int:
+        return int(self.daily["seed"].nunique())
+
+    def totals(self) -> pd.DataFrame:
+        """One row per seed: additive KPIs summed over the horizon, levels at its end."""
+        g = self.daily.groupby("seed")
+        sums = g[ADDITIVE].sum()
+        ends = g[LEVELS].last()
+        return derive(pd.concat([sums, ends], axis=1))
+
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        """One row per KPI over the horizon: ``mean``, ``ci_low``, ``ci_high`` across seeds."""
+        return mean_ci(self.totals()[SUMMARY_KPIS], level)
+
+    def channel_summary(self) -> pd.DataFrame:
+        """Per channel over the horizon, mean over seeds: spend, reach, visits, orders, GMV, ROAS."""
+        per_seed = self.by_channel.groupby(["seed", "channel"], sort=False)[
+            ["spend", "exposures", "reach", "visits", "orders", "new_customers",
+             "list_value", "gmv", "cogs"]].sum()
+        mean = per_seed.groupby("channel", sort=False).mean()
+        return derive(mean)[["spend", "exposures", "reach", "visits", "orders",
+                             "new_customers", "gmv", "roas", "cac", "conversion_rate"]]

@@ -1,0 +1,386 @@
+"""The scenario and strategy schema.
+
+A *scenario* describes a market (horizon, shoppers, catalog, channels, calendar) and
+carries a default *strategy* (what the planner does: budget, channel shares, phasing,
+flighting, promotions). Both are plain YAML checked here by pydantic models with
+``extra="forbid"``; engine code trusts what passes.
+
+Units: money in the scenario's currency, time in days, rates per day, shares as
+fractions of 1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "CITY_TIERS",
+    "PHASES",
+    "STAGES",
+    "BasketParams",
+    "BetaParams",
+    "Calendar",
+    "Catalog",
+    "Category",
+    "Channel",
+    "DateRange",
+    "Event",
+    "EventPhase",
+    "GammaParams",
+    "Horizon",
+    "Population",
+    "Promotion",
+    "Scenario",
+    "Segment",
+    "Strategy",
+    "strategy_problems",
+]
+
+CITY_TIERS = ("tier1", "tier2", "tier3", "tier4")
+PHASES = ("normal", "warmup", "burst", "hangover")
+STAGES = ("prospect", "aware", "new", "active", "high_value", "dormant", "churned")
+SHARE_TOLERANCE = 1e-6
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+CityTier = Literal["tier1", "tier2", "tier3", "tier4"]
+Phase = Literal["normal", "warmup", "burst", "hangover"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_sums_to_one(values: dict[str, float], what: str) -> dict[str, float]:
+    total = sum(values.values())
+    if not math.isclose(total, 1.0, abs_tol=SHARE_TOLERANCE):
+        raise ValueError(f"{what} must add up to 1, they add up to {total:.6g}")
+    return values
+
+
+class DateRange(_Model):
+    """An inclusive range of calendar days."""
+
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DateRange:
+        if self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        return self
+
+
+class Horizon(_Model):
+    """The simulated period: ``start`` and either ``days`` or an inclusive ``end``."""
+
+    start: dt.date
+    days: int | None = Field(default=None, ge=1, le=3660)
+    end: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _one_length(self) -> Horizon:
+        if (self.days is None) == (self.end is None):
+            raise ValueError("give exactly one of 'days' or 'end'")
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        return self
+
+    @property
+    def n_days(self) -> int:
+        """Number of simulated days."""
+        if self.days is not None:
+            return self.days
+        assert self.end is not None
+        return (self.end - self.start).days + 1
+
+    def day_of(self, date: dt.date) -> int:
+        """Day index (0-based, may fall outside the horizon) of a calendar date."""
+        return (date - self.start).days
+
+
+class GammaParams(_Model):
+    """BG/NBD purchase rates: lambda ~ Gamma(shape ``r``, rate ``alpha``), per day.
+
+    The mean purchase rate while alive is ``r / alpha`` orders per day.
+    """
+
+    r: Positive
+    alpha: Positive
+
+
+class BetaParams(_Model):
+    """BG/NBD dropout: p ~ Beta(``a``, ``b``), the chance to drop out after a repeat order."""
+
+    a: Positive
+    b: Positive
+
+
+class BasketParams(_Model):
+    """Order value at list price.
+
+    Each shopper's mean basket is drawn from a gamma with mean ``mean`` and shape ``shape``
+    (heterogeneity across shoppers); each order varies around it with coefficient of
+    variation ``cv`` (log-normal).
+    """
+
+    mean: Positive
+    shape: Positive = 4.0
+    cv: Annotated[float, Field(ge=0.0, le=3.0)] = 0.4
+
+
+class Segment(_Model):
+    """A group of shoppers whose traits are drawn from the same distributions."""
+
+    share: Share
+    age_band: str = "all"
+    spending_power: Literal["low", "mid", "high"] = "mid"
+    interest: str = "general"
+    city_tiers: dict[CityTier, NonNegative] = Field(
+        default_factory=lambda: {"tier1": 0.25, "tier2": 0.25, "tier3": 0.25, "tier4": 0.25}
+    )
+    purchase: GammaParams
+    dropout: BetaParams
+    basket: BasketParams
+    price_sensitivity: Annotated[float, Field(ge=0.0, le=10.0)] = 2.5
+    categories: dict[str, Positive] = Field(default_factory=dict)
+    channel_affinity: dict[str, NonNegative] = Field(default_factory=dict)
+
+    @field_validator("city_tiers")
+    @classmethod
+    def _tiers_sum(cls, v: dict[str, float]) -> dict[str, float]:
+        return _check_sums_to_one(v, "city tier shares")
+
+
+class Population(_Model):
+    """The simulated shoppers. Each simulated shopper stands for ``scale`` real ones."""
+
+    size: int = Field(ge=1, le=50_000_000)
+    scale: Positive = 1.0
+    initial_customer_share: Share = 0.3
+    initial_aware_share: Share = 0.1
+    history_days: int = Field(default=180, ge=0, le=3650)
+    discovery_rate: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0005
+    forget_rate: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.01
+    aware_purchase_factor: Share = 0.1
+    organic_conversion: Annotated[float, Field(gt=0.0, le=1.0)] = 0.25
+    category_concentration: Positive = 5.0
+    awareness_per_exposure: NonNegative = 0.3
+    new_days: int = Field(default=30, ge=1)
+    dormant_after_days: int = Field(default=90, ge=1)
+    high_value_spend: Positive = 3000.0
+    spend_window_days: int = Field(default=365, ge=7)
+    segments: dict[str, Segment] = Field(min_length=1)
+
+    @field_validator("segments")
+    @classmethod
+    def _shares_sum(cls, v: dict[str, Segment]) -> dict[str, Segment]:
+        _check_sums_to_one({k: s.share for k, s in v.items()}, "segment shares")
+        return v
+
+
+class Category(_Model):
+    """A product category: average list price and unit cost per item, and its weight in baskets."""
+
+    price: Positive
+    unit_cost: NonNegative
+    weight: Positive = 1.0
+
+    @model_validator(mode="after")
+    def _cost_below_price(self) -> Category:
+        if self.unit_cost >= self.price:
+            raise ValueError(
+                f"unit_cost ({self.unit_cost:g}) must be below price ({self.price:g})"
+            )
+        return self
+
+
+class Catalog(_Model):
+    categories: dict[str, Category] = Field(min_length=1)
+
+
+class Channel(_Model):
+    """A traffic source.
+
+    ``pricing`` says what ``rate`` means: ``cpc`` currency per visit bought, ``cpm`` per
+    1000 impressions, ``per_message`` per message sent, ``commission`` an effective CPM
+    used only to size reach (the cost is ``commission`` x attributed GMV), ``content``
+    currency per unit of content that keeps producing impressions as it slowly decays.
+    """
+
+    kind: Literal["search", "feed", "kol", "affiliate", "owned", "organic"]
+    pricing: Literal["cpc", "cpm", "per_message", "commission", "content"]
+    rate: Positive
+    fee_per_day: NonNegative = 0.0
+    commission: Share = 0.0
+    ctr: Annotated[float, Field(gt=0.0, le=1.0)] = 0.02
+    saturation: Positive = 2.0
+    decay: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.5
+    conversion: Share = 0.05
+    audience: Literal["all", "prospects", "customers"] = "all"
+    city_tier_affinity: dict[CityTier, NonNegative] = Field(default_factory=dict)
+    content_decay: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.995
+    impressions_per_content: NonNegative = 200.0
+    fatigue_decay: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.85
+    fatigue_tolerance: NonNegative = 1.0
+    fatigue_penalty: NonNegative = 0.3
+    unsubscribe_rate: Share = 0.02
+
+    @model_validator(mode="after")
+    def _owned_reach_customers(self) -> Channel:
+        if self.pricing == "commission" and self.commission <= 0:
+            raise ValueError("a channel priced by commission needs a commission above 0")
+        if self.pricing == "per_message" and self.audience != "customers":
+            raise ValueError("per_message channels (e-mail, SMS, push) reach only customers: "
+                             "set audience: customers")
+        return self
+
+
+class EventPhase(DateRange):
+    phase: Literal["warmup", "burst", "hangover"]
+    demand: Positive = 1.0
+
+
+class Event(_Model):
+    """A big sale event: phases with a demand multiplier each."""
+
+    name: str
+    phases: list[EventPhase] = Field(min_length=1)
+
+
+class Calendar(_Model):
+    """Demand seasonality: ``weekly`` (Monday first) and ``monthly`` multipliers, events."""
+
+    weekly: list[Positive] = Field(default_factory=lambda: [1.0] * 7, min_length=7, max_length=7)
+    monthly: list[Positive] = Field(
+        default_factory=lambda: [1.0] * 12, min_length=12, max_length=12
+    )
+    events: list[Event] = Field(default_factory=list)
+
+
+class Promotion(DateRange):
+    """A percentage discount on some categories (or all) between two dates, inclusive."""
+
+    name: str
+    kind: Literal["percent"] = "percent"
+    discount: Share
+    categories: list[str] | Literal["all"] = "all"
+
+
+class Strategy(_Model):
+    """The planner's plan: what is spent where and when, and which offers run.
+
+    Attributes:
+        budget: total marketing budget over the horizon (currency).
+        shares: share of the budget per channel; channels not named get nothing.
+        phasing: share of the budget per campaign phase (normal, warmup, burst, hangover);
+            omitted means spend evenly over the days.
+        flighting: days on which a channel is active (e.g. KOL live-stream days);
+            omitted means every day.
+        promotions: discounts offered.
+    """
+
+    budget: NonNegative = 0.0
+    shares: dict[str, Share] = Field(default_factory=dict)
+    phasing: dict[Phase, Share] | None = None
+    flighting: dict[str, list[DateRange]] = Field(default_factory=dict)
+    promotions: list[Promotion] = Field(default_factory=list)
+
+    @field_validator("shares")
+    @classmethod
+    def _shares_sum(cls, v: dict[str, float]) -> dict[str, float]:
+        return _check_sums_to_one(v, "channel shares") if v else v
+
+    @field_validator("phasing")
+    @classmethod
+    def _phasing_sum(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        return _check_sums_to_one(v, "phase shares") if v else v
+
+    @model_validator(mode="after")
+    def _budget_needs_shares(self) -> Strategy:
+        if self.budget > 0 and not self.shares:
+            raise ValueError("a positive budget needs 'shares' saying which channels get it")
+        return self
+
+
+def _unknown(name: str, known: list[str], what: str) -> str:
+    import difflib
+
+    hint = difflib.get_close_matches(name, known, n=1)
+    did = f"; did you mean '{hint[0]}'?" if hint else ""
+    return f"unknown {what} '{name}'{did} Allowed: {', '.join(known)}"
+
+
+def strategy_problems(strategy: Strategy, channels: list[str], categories: list[str]
+                      ) -> list[tuple[str, str]]:
+    """Check a strategy against a scenario's channels and categories.
+
+    Returns:
+        ``(field path, message)`` pairs, empty when the strategy fits the scenario.
+    """
+    problems: list[tuple[str, str]] = []
+    for field, names in (("shares", strategy.shares), ("flighting", strategy.flighting)):
+        for name in names:
+            if name not in channels:
+                problems.append((f"{field}.{name}", _unknown(name, channels, "channel")))
+    for i, promo in enumerate(strategy.promotions):
+        if promo.categories != "all":
+            for cat in promo.categories:
+                if cat not in categories:
+                    problems.append((f"promotions.{i}.categories",
+                                     _unknown(cat, categories, "category")))
+    return problems
+
+
+class Scenario(_Model):
+    """A market and its default strategy. Load one with ``scenarios.load``."""
+
+    name: str
+    description: str = ""
+    currency: str = "CNY"
+    seed: int = Field(default=0, ge=0)
+    horizon: Horizon
+    population: Population
+    catalog: Catalog
+    channels: dict[str, Channel] = Field(default_factory=dict)
+    calendar: Calendar = Field(default_factory=Calendar)
+    strategy: Strategy = Field(default_factory=Strategy)
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        channels, categories = list(self.channels), list(self.catalog.categories)
+        problems = [(f"strategy.{f}", m) for f, m in
+                    strategy_problems(self.strategy, channels, categories)]
+        for seg_name, seg in self.population.segments.items():
+            for cat in seg.categories:
+                if cat not in categories:
+                    problems.append((f"population.segments.{seg_name}.categories.{cat}",
+                                     _unknown(cat, categories, "category")))
+            for ch in seg.channel_affinity:
+                if ch not in channels:
+                    problems.append((f"population.segments.{seg_name}.channel_affinity.{ch}",
+                                     _unknown(ch, channels, "channel")))
+        if problems:
+            field, msg = problems[0]
+            raise ValueError(f"@{field}@ {msg}")
+        return self
+
+    def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
+        """Return a copy with dotted-path fields replaced, validated again.
+
+        Example: ``sc.with_overrides({"population.size": 20_000, "horizon.days": 30})``.
+        """
+        from sim._io import apply_overrides
+
+        return apply_overrides(self, overrides)
+
+    def with_strategy(self, strategy: Strategy | None) -> Scenario:
+        """Return a copy whose default strategy is ``strategy`` (None keeps the current one)."""
+        if strategy is None:
+            return self
+        return self.model_validate({**self.model_dump(), "strategy": strategy.model_dump()})
