@@ -379,6 +379,15 @@ class Scenario(_Model):
 
         return apply_overrides(self, overrides)
 
+    def with_population(self, size: int) -> Scenario:
+        """Return a copy simulated with ``size`` shoppers standing for the same real market.
+
+        ``scale`` is adjusted so that ``size x scale`` (the real number of shoppers) is
+        unchanged: a smaller population is a coarser, faster view of the same market.
+        """
+        real = self.population.size * self.population.scale
+        return self.with_overrides({"population.size": size, "population.scale": real / size})
+
     def with_strategy(self, strategy: Strategy | None) -> Scenario:
         """Return a copy whose default strategy is ``strategy`` (None keeps the current one)."""
         if strategy is None:

@@ -1,0 +1,200 @@
+"""The ``growthsim`` command line.
+
+Bad input ends with exit code 2 and one sentence on stderr naming the file, the field and
+what is allowed; outputs are written only after a run succeeds, each file atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+import scenarios
+from sim._io import InputError, load_strategy_file, read_yaml, strategy_to_yaml
+from sim.results import Results
+from sim.runner import simulate
+from sim.schema import Scenario, Strategy
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  rich_markup_mode=None,
+                  help="growthsim: try e-commerce growth plans on a simulated market.")
+console = Console()
+err_console = Console(stderr=True, soft_wrap=True)
+
+_PERCENT = {"conversion_rate", "repeat_rate", "gross_margin"}
+_RATIO = {"roas", "roi"}
+
+
+def _fail(message: str) -> typer.Exit:
+    err_console.print(f"error: {message}", markup=False, highlight=False)
+    return typer.Exit(code=2)
+
+
+def _positive(value: int | None, option: str) -> None:
+    if value is not None and value < 1:
+        raise InputError("command line", option, f"must be a whole number of at least 1 "
+                                                 f"(got {value})")
+
+
+def _prepare(scenario: str, strategy: Path | None, population: int | None, days: int | None
+             ) -> tuple[Scenario, Strategy]:
+    sc = scenarios.load(scenario)
+    if population is not None:
+        sc = sc.with_population(population)
+    if days is not None:
+        sc = sc.with_overrides({"horizon.days": days})
+    plan = sc.strategy if strategy is None else load_strategy_file(strategy, sc)
+    return sc, plan
+
+
+def _format(kpi: str, value: float, currency: str) -> str:
+    if value != value:  # NaN
+        return "–"
+    if kpi in _PERCENT:
+        return f"{value:.2%}"
+    if kpi in _RATIO:
+        return f"{value:.2f}"
+    if kpi in ("aov", "cac"):
+        return f"{value:,.1f}"
+    return f"{value:,.0f}"
+
+
+def _summary_table(res: Results) -> Table:
+    cur = res.scenario.currency
+    table = Table(title=f"{res.scenario.name}: {res.scenario.horizon.n_days} days, "
+                        f"{res.n_seeds} seeds, 95% confidence intervals (money in {cur})")
+    for col, just in (("KPI", "left"), ("mean", "right"), ("95% CI", "right")):
+        table.add_column(col, justify=just)  # type: ignore[arg-type]
+    for kpi, row in res.summary().iterrows():
+        ci = f"{_format(str(kpi), row.ci_low, cur)} – {_format(str(kpi), row.ci_high, cur)}"
+        table.add_row(str(kpi), _format(str(kpi), row["mean"], cur), ci)
+    return table
+
+
+def _channel_table(res: Results) -> Table:
+    cs = res.channel_summary()
+    table = Table(title="By channel (last-touch attribution, mean over seeds)")
+    table.add_column("channel")
+    for col in ("spend", "visits", "orders", "new_customers", "gmv", "roas", "cac"):
+        table.add_column(col, justify="right")
+    for name, row in cs.iterrows():
+        table.add_row(str(name), *[_format(c, row[c], "") for c in
+                                   ("spend", "visits", "orders", "new_customers", "gmv",
+                                    "roas", "cac")])
+    return table
+
+
+def _write_outputs(res: Results, out: Path) -> list[Path]:
+    """Write every output into a scratch folder first, then move each file into ``out``."""
+    from sim import plots
+
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out, prefix=".growthsim-") as tmp:
+        scratch = Path(tmp)
+        res.daily.to_csv(scratch / "daily.csv", index=False)
+        res.by_channel.to_csv(scratch / "by_channel.csv", index=False)
+        res.by_segment.to_csv(scratch / "by_segment.csv", index=False)
+        res.by_city_tier.to_csv(scratch / "by_city_tier.csv", index=False)
+        summary = {
+            "scenario": res.scenario.name,
+            "currency": res.scenario.currency,
+            "days": res.scenario.horizon.n_days,
+            "seeds": res.n_seeds,
+            "population": {"size": res.scenario.population.size,
+                           "scale": res.scenario.population.scale},
+            "kpis": res.summary().to_dict(orient="index"),
+            "channels": res.channel_summary().to_dict(orient="index"),
+        }
+        (scratch / "summary.json").write_text(json.dumps(summary, indent=2, default=float))
+        (scratch / "strategy.yaml").write_text(strategy_to_yaml(res.strategy))
+        plots.save_all(res, scratch)
+        written = []
+        for path in sorted(scratch.iterdir()):
+            target = out / path.name
+            shutil.move(str(path), str(target))  # same folder: an atomic rename
+            written.append(target)
+    return written
+
+
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Argument(help="Shipped scenario name or path to a YAML file.")],
+    strategy: Annotated[Path | None, typer.Option(help="Strategy YAML replacing the "
+                                                       "scenario's own plan.")] = None,
+    seeds: Annotated[int, typer.Option(help="Replications (seeds).")] = 4,
+    population: Annotated[int | None, typer.Option(
+        help="Simulated shoppers (the real market size is kept).")] = None,
+    days: Annotated[int | None, typer.Option(help="Simulate only the first N days.")] = None,
+    jobs: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    seed: Annotated[int | None, typer.Option(help="Root seed (default: the scenario's).")] = None,
+    out: Annotated[Path, typer.Option(help="Folder for CSV, JSON and PNG outputs.")] = Path("out"),
+) -> None:
+    """Run a scenario on several seeds; print KPIs with 95% CIs and write files to --out."""
+    try:
+        for value, option in ((seeds, "--seeds"), (population, "--population"),
+                              (days, "--days"), (jobs, "--jobs")):
+            _positive(value, option)
+        sc, plan = _prepare(scenario, strategy, population, days)
+    except InputError as exc:
+        raise _fail(str(exc)) from None
+    total = sc.horizon.n_days * seeds
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("shopper-days"), TimeElapsedColumn(), console=err_console,
+                  transient=True, disable=not err_console.is_terminal) as progress:
+        task = progress.add_task(f"{sc.name} x {seeds} seeds", total=total)
+        res = simulate(sc, plan, seeds=seeds, seed=seed, jobs=jobs,
+                       progress=lambda n: progress.advance(task, n))
+    console.print(_summary_table(res))
+    console.print(_channel_table(res))
+    written = _write_outputs(res, out)
+    console.print(f"Wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
+
+
+@app.command()
+def validate(
+    file: Annotated[Path, typer.Argument(help="A scenario or strategy YAML file.")],
+    scenario: Annotated[str | None, typer.Option(
+        help="For a strategy file: the scenario whose channels and categories it must "
+             "name.")] = None,
+) -> None:
+    """Check a scenario or strategy file and say what is wrong, if anything."""
+    try:
+        data = read_yaml(file)
+        if "population" in data or "horizon" in data:
+            sc = scenarios.load(file)
+            console.print(f"{file}: a valid scenario '{sc.name}' ({sc.horizon.n_days} days, "
+                          f"{sc.population.size:,} shoppers x {sc.population.scale:g}, "
+                          f"{len(sc.channels)} channels).")
+        else:
+            base = scenarios.load(scenario) if scenario else None
+            plan = load_strategy_file(file, base)
+            against = f" for scenario '{base.name}'" if base else \
+                " (channel names not checked: pass --scenario)"
+            console.print(f"{file}: a valid strategy{against}, budget {plan.budget:,.0f} over "
+                          f"{len(plan.shares)} channels.")
+    except InputError as exc:
+        raise _fail(str(exc)) from None
+
+
+def main() -> None:
+    """Entry point of the ``growthsim`` console script."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err_console.print("interrupted: nothing was written")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

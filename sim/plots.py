@@ -1,0 +1,170 @@
+"""Plots of a run's results (matplotlib). Each function returns a Figure; ``save_all`` writes PNGs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files, not windows: the CLI and CI have no screen
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+from scipy import stats  # noqa: E402
+
+from sim.calendar import build_calendar  # noqa: E402
+from sim.results import Results  # noqa: E402
+from sim.schema import PHASES, STAGES  # noqa: E402
+
+__all__ = ["channels", "funnel", "gmv_orders", "lifecycle", "save_all"]
+
+_PHASE_COLOURS = {"warmup": "#fde9b6", "burst": "#f7b6a8", "hangover": "#d9d9e8"}
+
+
+def _money(x: float, _pos: object = None) -> str:
+    for div, unit in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= div:
+            return f"{x / div:.3g}{unit}"
+    return f"{x:.3g}"
+
+
+def _band(daily: pd.DataFrame, column: str, level: float = 0.95) -> pd.DataFrame:
+    """Mean and t-interval of a daily KPI across seeds, per date."""
+    g = daily.groupby("date")[column]
+    mean, sd, n = g.mean(), g.std(ddof=1), g.count()
+    half = sd / np.sqrt(n) * stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1))
+    return pd.DataFrame({"mean": mean, "low": mean - half.fillna(0), "high": mean + half.fillna(0)})
+
+
+def _shade_phases(ax: plt.Axes, res: Results) -> None:
+    cal = build_calendar(res.scenario)
+    dates = pd.to_datetime(cal.dates)
+    seen: set[str] = set()
+    for code, name in enumerate(PHASES):
+        if name not in _PHASE_COLOURS:
+            continue
+        for day in np.flatnonzero(cal.phase == code):
+            label = name if name not in seen else None
+            seen.add(name)
+            ax.axvspan(dates[day] - pd.Timedelta(hours=12), dates[day] + pd.Timedelta(hours=12),
+                       color=_PHASE_COLOURS[name], lw=0, zorder=0, label=label)
+
+
+def gmv_orders(res: Results) -> Figure:
+    """GMV and orders per day: mean over seeds with a 95% confidence band, phases shaded."""
+    cur = res.scenario.currency
+    fig, axes = plt.subplots(2, 1, figsize=(11, 6.5), sharex=True)
+    for ax, col, label, colour in ((axes[0], "gmv", f"GMV per day ({cur})", "#c0392b"),
+                                   (axes[1], "orders", "Orders per day", "#2c3e50")):
+        b = _band(res.daily, col)
+        _shade_phases(ax, res)
+        ax.fill_between(b.index, b["low"], b["high"], color=colour, alpha=0.25, lw=0,
+                        label="95% CI over seeds")
+        ax.plot(b.index, b["mean"], color=colour, lw=1.6, label="mean")
+        ax.set_ylabel(label)
+        ax.yaxis.set_major_formatter(FuncFormatter(_money))
+        ax.grid(alpha=0.3)
+        ax.set_ylim(bottom=0)
+    axes[0].legend(loc="upper left", fontsize=8, ncol=5)
+    axes[1].set_xlabel("Date")
+    fig.suptitle(f"{res.scenario.name}: GMV and orders per day ({res.n_seeds} seeds)")
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig
+
+
+def channels(res: Results) -> Figure:
+    """Spend and last-touch attributed GMV per channel over the horizon, with ROAS."""
+    cur = res.scenario.currency
+    cs = res.channel_summary()
+    paid = cs.drop(index="organic", errors="ignore")
+    fig, ax = plt.subplots(figsize=(10, 5))
+    x = np.arange(len(paid))
+    ax.bar(x - 0.2, paid["spend"], width=0.4, color="#7f8c8d", label=f"Spend ({cur})")
+    ax.bar(x + 0.2, paid["gmv"], width=0.4, color="#27ae60", label=f"Attributed GMV ({cur})")
+    for i, (roas, gmv) in enumerate(zip(paid["roas"], paid["gmv"], strict=True)):
+        if np.isfinite(roas):
+            ax.annotate(f"ROAS {roas:.1f}", (i + 0.2, gmv), ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(x, paid.index)
+    ax.set_ylabel(cur)
+    ax.yaxis.set_major_formatter(FuncFormatter(_money))
+    organic = cs.loc["organic", "gmv"] if "organic" in cs.index else 0.0
+    ax.set_title(f"{res.scenario.name}: spend and attributed GMV by channel "
+                 f"(mean of {res.n_seeds} seeds; unattributed GMV {_money(organic)} {cur})")
+    ax.legend()
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def lifecycle(res: Results) -> Figure:
+    """Shoppers per lifecycle stage over time (real scale, mean over seeds); prospects apart."""
+    cols = [f"stage_{s}" for s in STAGES]
+    mean = res.daily.groupby("date")[cols].mean()
+    fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(12, 4.8), width_ratios=[1, 2.2])
+    ax0.plot(mean.index, mean["stage_prospect"], color="#95a5a6", label="prospect")
+    ax0.plot(mean.index, mean["stage_aware"], color="#3498db", label="aware")
+    ax0.set_title("Not yet customers")
+    ax0.set_ylabel("Shoppers (real scale)")
+    ax0.legend(fontsize=8)
+    stages = ["new", "active", "high_value", "dormant", "churned"]
+    colours = ["#f1c40f", "#27ae60", "#8e44ad", "#e67e22", "#7f8c8d"]
+    ax1.stackplot(mean.index, *[mean[f"stage_{s}"] for s in stages], labels=stages,
+                  colors=colours, alpha=0.85)
+    ax1.set_title("Customers by lifecycle stage")
+    ax1.legend(loc="upper left", fontsize=8, ncol=5)
+    for ax in (ax0, ax1):
+        ax.yaxis.set_major_formatter(FuncFormatter(_money))
+        ax.grid(alpha=0.3)
+        ax.set_xlabel("Date")
+    fig.suptitle(f"{res.scenario.name}: lifecycle stages (mean of {res.n_seeds} seeds)")
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig
+
+
+def funnel(res: Results) -> Figure:
+    """From reach to orders, per channel, over the horizon (log scale), with step rates."""
+    cs = res.channel_summary().drop(index="organic", errors="ignore")
+    steps = [("reach", "Reach (shopper-days)"), ("visits", "Visits"), ("orders", "Orders"),
+             ("new_customers", "New customers")]
+    fig, ax = plt.subplots(figsize=(10, 0.9 + 0.9 * len(cs)))
+    height = 0.8 / len(steps)
+    colours = ["#bdc3c7", "#5dade2", "#2874a6", "#1b4f72"]
+    y = np.arange(len(cs))
+    for j, ((col, label), colour) in enumerate(zip(steps, colours, strict=True)):
+        values = cs[col].to_numpy()
+        ax.barh(y + j * height, np.maximum(values, 1e-9), height=height, color=colour,
+                label=label)
+        if j:
+            prev = cs[steps[j - 1][0]].to_numpy()
+            for i, (v, p) in enumerate(zip(values, prev, strict=True)):
+                if p > 0 and v > 0:
+                    ax.annotate(f"{v / p:.1%}", (v, i + j * height), va="center", fontsize=7,
+                                xytext=(3, 0), textcoords="offset points")
+    ax.set_xscale("log")
+    ax.set_yticks(y + 1.5 * height, cs.index)
+    ax.invert_yaxis()
+    ax.set_xlabel("Count over the horizon (real scale, log); labels: rate from the step above")
+    ax.set_title(f"{res.scenario.name}: funnel by channel (mean of {res.n_seeds} seeds)")
+    ax.legend(fontsize=8, loc="lower right")
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def save_all(res: Results, out_dir: str | Path) -> list[Path]:
+    """Write every plot as a PNG into ``out_dir``; return the paths."""
+    out = Path(out_dir)
+    paths = []
+    for name, make in (("gmv_orders", gmv_orders), ("channels", channels),
+                       ("lifecycle", lifecycle), ("funnel", funnel)):
+        fig = make(res)
+        path = out / f"{name}.png"
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        paths.append(path)
+    return paths
