@@ -88,8 +88,8 @@ class ShopperPopulation:
 
         self.segment = g.choice(len(seg_cfg), size=n, p=[s.share for s in seg_cfg]).astype(np.int8)
         self.city_tier = np.zeros(n, dtype=np.int8)
-        self.lam = np.zeros(n)
-        self.p_drop = np.zeros(n)
+        self.lam = np.zeros(n, dtype=np.float32)
+        self.p_drop = np.zeros(n, dtype=np.float32)
         self.basket_mean = np.zeros(n, dtype=np.float32)
         for s, seg in enumerate(seg_cfg):
             idx = np.flatnonzero(self.segment == s)
@@ -115,6 +115,11 @@ class ShopperPopulation:
         self.channels = chans
         self.audience = [ch.audience for ch in chans]
         self.owned = [c for c, ch in enumerate(chans) if ch.pricing == "per_message"]
+        self._affinity_total = self.affinity.sum(axis=1, dtype=np.float64)
+        self._ctr_sat = np.array([ch.ctr * ch.saturation for ch in chans], dtype=np.float32)
+        self._inv_sat = np.array([-1.0 / ch.saturation for ch in chans], dtype=np.float32)
+        self._tmp = np.empty(n, dtype=np.float32)
+        self._tmp2 = np.empty(n, dtype=np.float32)
 
         # state
         self.customer = g.random(n) < pop.initial_customer_share
@@ -176,27 +181,27 @@ class ShopperPopulation:
         """
         self._exposed[:] = 0.0
         self.reach = np.zeros(len(self.channels))
+        tmp = self._tmp
         for c, ch in enumerate(self.channels):
             e = float(exposures[c])
-            if e > 0:
-                w = self.affinity[c]
-                elig = self._eligible(c)
+            elig = self._eligible(c) if e > 0 else None
+            total = self._affinity_total[c] if elig is None else \
+                float(self.affinity[c].sum(where=elig, dtype=np.float64))
+            if e > 0 and total > 0:
+                # intensity = expected exposures per shopper today, in proportion to affinity
+                np.multiply(self.affinity[c], np.float32(e / total), out=tmp)
                 if elig is not None:
-                    w = w * elig
-                total = float(w.sum(dtype=np.float64))
-                if total <= 0:
-                    e = 0.0
-                else:
-                    intensity = w * np.float32(e / total)
-                    self.adstock[c] *= np.float32(ch.decay)
-                    self.adstock[c] += np.float32(1.0 - ch.decay) * intensity
-                    self._exposed += intensity
-                    self.reach[c] = float(-np.expm1(-intensity).sum(dtype=np.float64))
-                    if c in self.owned:
-                        o = self.owned.index(c)
-                        self.fatigue[o] = self.fatigue[o] * np.float32(ch.fatigue_decay) + intensity
-                    self._live[c], self._quiet_days[c] = True, 0
-            if e <= 0 and self._live[c]:
+                    tmp *= elig
+                self.adstock[c] *= np.float32(ch.decay)
+                self.adstock[c] += np.float32(1.0 - ch.decay) * tmp
+                self._exposed += tmp
+                self.reach[c] = float(_one_minus_exp(tmp, out=self._tmp2).sum(dtype=np.float64))
+                if c in self.owned:
+                    o = self.owned.index(c)
+                    self.fatigue[o] *= np.float32(ch.fatigue_decay)
+                    self.fatigue[o] += tmp
+                self._live[c], self._quiet_days[c] = True, 0
+            elif self._live[c]:
                 self.adstock[c] *= np.float32(ch.decay)
                 self._quiet_days[c] += 1
                 if ch.decay ** self._quiet_days[c] < _QUIET:
@@ -213,7 +218,8 @@ class ShopperPopulation:
         # at learn / (learn + forget).
         p = self.params
         u = self.streams.uniform("awareness", day, self.n)
-        learn = -np.expm1(-(p.discovery_rate + p.awareness_per_exposure * self._exposed))
+        learn = _one_minus_exp(np.float32(p.discovery_rate)
+                               + np.float32(p.awareness_per_exposure) * self._exposed)
         forget = self.aware & ~self.customer & (u < p.forget_rate)
         self.aware |= ~self.aware & (u < learn)
         self.aware &= ~forget
@@ -266,40 +272,47 @@ class ShopperPopulation:
         """
         p = self.params
         lift, lift_k = self._price_lift(discounts)
-        cust_alive = self.customer & self.alive
-        status = np.where(cust_alive, self._fatigue_multiplier(),
-                          np.where(self.aware & ~self.customer, p.aware_purchase_factor, 0.0))
-        base = (self.lam * demand) * status * lift
-        can_buy = ~(self.customer & ~self.alive)
-        visits_ch = np.zeros(self.n, dtype=np.float32)
-        buys_ch = np.zeros(self.n, dtype=np.float32)
+        churned = self.customer & ~self.alive
+        # own buying rate by state: prospect 0, aware non-customer a share of lambda,
+        # alive customer lambda (less fatigue), churned 0; code = aware + 2 customer + 4 churned
+        code = self.aware.view(np.uint8) + (self.customer.view(np.uint8) << 1) \
+            + (churned.view(np.uint8) << 2)
+        table = np.zeros(8, dtype=np.float32)
+        table[1], table[3] = p.aware_purchase_factor, 1.0
+        base = np.take(table * np.float32(demand), code)
+        base *= self.lam
+        base *= self._fatigue_multiplier()
+        base *= lift
         live = np.flatnonzero(self._live)
-        v_rows = []
-        for c in live:
-            ch = self.channels[c]
-            v = np.float32(ch.ctr * ch.saturation) * -np.expm1(
-                self.adstock[c] * np.float32(-1.0 / ch.saturation))
-            v_rows.append(v)
-            visits_ch += v
-            buys_ch += np.float32(conversion[c]) * v
-        hazard = base + buys_ch * lift * can_buy
-        visit_hazard = base / p.organic_conversion + visits_ch
-        hazard = np.minimum(hazard, visit_hazard)
+        # response per live channel: 1 - exp(-A / sat); visit hazard = ctr * sat * response
+        adstock = self.adstock if live.size == len(self.channels) else self.adstock[live]
+        response = np.multiply(adstock, -self._inv_sat[live, None])
+        _one_minus_exp(response, out=response)
+        visits_ch = self._ctr_sat[live] @ response
+        buys_ch = (self._ctr_sat[live] * conversion[live].astype(np.float32)) @ response
+        buys_ch[churned] = 0.0  # a churned customer does not come back through an ad
+        buys_ch *= lift
+        hazard = base + buys_ch
+        visit_hazard = base * np.float32(1.0 / p.organic_conversion)
+        visit_hazard += visits_ch
+        np.minimum(hazard, visit_hazard, out=hazard)
         u = self.streams.uniform("visit", day, self.n)
-        visitors = np.flatnonzero(u < -np.expm1(-visit_hazard))
-        buyers = np.flatnonzero(u < -np.expm1(-hazard))
+        visitors = np.flatnonzero(u < _one_minus_exp(visit_hazard, out=self._tmp))
+        buyers = np.flatnonzero(u < _one_minus_exp(hazard, out=hazard))
+        can_buy = ~churned
 
+        # visits split over their sources in proportion to each source's visit hazard
         channel_visits = np.zeros(len(self.channels))
-        vh = visit_hazard[visitors]
-        for j, c in enumerate(live):
-            channel_visits[c] = float((v_rows[j][visitors] / vh).sum())
+        if live.size:
+            channel_visits[live] = self._ctr_sat[live] * (
+                response[:, visitors] / visit_hazard[visitors]).sum(axis=1, dtype=np.float64)
 
         # last-touch attribution: the source of the order in proportion to its hazard
         lift_b = lift[buyers] if isinstance(lift, np.ndarray) else lift
         comps = np.empty((buyers.size, live.size + 1))
         comps[:, 0] = base[buyers]
-        for j, c in enumerate(live):
-            comps[:, j + 1] = conversion[c] * v_rows[j][buyers] * lift_b * can_buy[buyers]
+        comps[:, 1:] = (response[:, buyers] * (self._ctr_sat[live] * conversion[live])[:, None]
+                        * (lift_b * can_buy[buyers])).T
         pick = _choose(comps, self.streams.uniform("channel", day, self.n)[buyers])
         order_channel = np.append(len(self.channels), live)[pick]
 
@@ -342,14 +355,24 @@ class ShopperPopulation:
     def stages(self, day: int) -> np.ndarray:
         """Lifecycle stage code (index into ``STAGES``) of every shopper at the end of ``day``."""
         p = self.params
-        st = np.where(self.aware, _STAGE["aware"], _STAGE["prospect"]).astype(np.int8)
-        alive = self.customer & self.alive
-        st[alive] = _STAGE["active"]
-        st[alive & (self.spend >= p.high_value_spend)] = _STAGE["high_value"]
-        st[alive & (day - self.last_day >= p.dormant_after_days)] = _STAGE["dormant"]
-        st[alive & (day - self.first_day < p.new_days)] = _STAGE["new"]
+        st = self.aware.astype(np.int8)  # prospect 0, aware 1
+        alive = np.flatnonzero(self.customer & self.alive)
+        sub = np.full(alive.size, _STAGE["active"], dtype=np.int8)
+        sub[self.spend[alive] >= p.high_value_spend] = _STAGE["high_value"]
+        sub[day - self.last_day[alive] >= p.dormant_after_days] = _STAGE["dormant"]
+        sub[day - self.first_day[alive] < p.new_days] = _STAGE["new"]
+        st[alive] = sub
         st[self.customer & ~self.alive] = _STAGE["churned"]
         return st
+
+
+def _one_minus_exp(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``1 - exp(-x)`` elementwise. Inlined ``exp`` rather than ``-expm1(-x)``: numpy's
+    float32 exp is vectorised and ~6x faster, and the absolute error (~1e-7) is far
+    below anything a probability compared with a uniform draw can resolve."""
+    out = np.negative(x, out=out)
+    np.exp(out, out=out)
+    return np.subtract(np.float32(1.0), out, out=out)
 
 
 def _choose(weights: np.ndarray, u: np.ndarray) -> np.ndarray:

@@ -11,6 +11,7 @@ matplotlib.use("Agg")  # files, not windows: the CLI and CI have no screen
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 from scipy import stats  # noqa: E402
@@ -29,6 +30,12 @@ def _money(x: float, _pos: object = None) -> str:
         if abs(x) >= div:
             return f"{x / div:.3g}{unit}"
     return f"{x:.3g}"
+
+
+def _dates_axis(ax: plt.Axes) -> None:
+    locator = AutoDateLocator(maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
 
 
 def _band(daily: pd.DataFrame, column: str, level: float = 0.95) -> pd.DataFrame:
@@ -70,8 +77,8 @@ def gmv_orders(res: Results) -> Figure:
         ax.set_ylim(bottom=0)
     axes[0].legend(loc="upper left", fontsize=8, ncol=5)
     axes[1].set_xlabel("Date")
+    _dates_axis(axes[1])
     fig.suptitle(f"{res.scenario.name}: GMV and orders per day ({res.n_seeds} seeds)")
-    fig.autofmt_xdate()
     fig.tight_layout()
     return fig
 
@@ -120,8 +127,8 @@ def lifecycle(res: Results) -> Figure:
         ax.yaxis.set_major_formatter(FuncFormatter(_money))
         ax.grid(alpha=0.3)
         ax.set_xlabel("Date")
+        _dates_axis(ax)
     fig.suptitle(f"{res.scenario.name}: lifecycle stages (mean of {res.n_seeds} seeds)")
-    fig.autofmt_xdate()
     fig.tight_layout()
     return fig
 
@@ -137,8 +144,7 @@ def funnel(res: Results) -> Figure:
     y = np.arange(len(cs))
     for j, ((col, label), colour) in enumerate(zip(steps, colours, strict=True)):
         values = cs[col].to_numpy()
-        ax.barh(y + j * height, np.maximum(values, 1e-9), height=height, color=colour,
-                label=label)
+        ax.barh(y + j * height, values, height=height, color=colour, label=label)
         if j:
             prev = cs[steps[j - 1][0]].to_numpy()
             for i, (v, p) in enumerate(zip(values, prev, strict=True)):
@@ -146,11 +152,17 @@ def funnel(res: Results) -> Figure:
                     ax.annotate(f"{v / p:.1%}", (v, i + j * height), va="center", fontsize=7,
                                 xytext=(3, 0), textcoords="offset points")
     ax.set_xscale("log")
+    positive = cs[[c for c, _ in steps]].to_numpy()
+    positive = positive[positive > 0]
+    if positive.size:  # zero counts (an owned channel wins no new customers) draw no bar
+        ax.set_xlim(positive.min() / 3, positive.max() * 3)
     ax.set_yticks(y + 1.5 * height, cs.index)
     ax.invert_yaxis()
     ax.set_xlabel("Count over the horizon (real scale, log); labels: rate from the step above")
-    ax.set_title(f"{res.scenario.name}: funnel by channel (mean of {res.n_seeds} seeds)")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title(f"{res.scenario.name}: funnel by channel (mean of {res.n_seeds} seeds)",
+                 pad=28)
+    ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(steps),
+              frameon=False)
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return fig
