@@ -1,4 +1,4 @@
-"""Plots of a run's results (matplotlib). Each function returns a Figure; ``save_all`` writes PNGs."""
+"""Plots of a run's results (matplotlib): each returns a Figure; ``save_all`` writes PNGs."""
 
 from __future__ import annotations
 
@@ -8,17 +8,17 @@ import matplotlib
 
 matplotlib.use("Agg")  # files, not windows: the CLI and CI have no screen
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
-from scipy import stats  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+from scipy import stats
 
-from sim.calendar import build_calendar  # noqa: E402
-from sim.results import Results  # noqa: E402
-from sim.schema import PHASES, STAGES  # noqa: E402
+from sim.calendar import build_calendar
+from sim.results import Results
+from sim.schema import PHASES, STAGES
 
 __all__ = ["channels", "funnel", "gmv_orders", "lifecycle", "save_all"]
 

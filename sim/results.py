@@ -70,7 +70,7 @@ class Results:
         return mean_ci(self.totals()[SUMMARY_KPIS], level)
 
     def channel_summary(self) -> pd.DataFrame:
-        """Per channel over the horizon, mean over seeds: spend, reach, visits, orders, GMV, ROAS."""
+        """Per channel over the horizon, mean over seeds: spend, reach, visits, orders, ROAS."""
         per_seed = self.by_channel.groupby(["seed", "channel"], sort=False)[
             ["spend", "exposures", "reach", "visits", "orders", "new_customers",
              "list_value", "gmv", "cogs"]].sum()

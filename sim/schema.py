@@ -312,7 +312,7 @@ def _unknown(name: str, known: list[str], what: str) -> str:
     import difflib
 
     hint = difflib.get_close_matches(name, known, n=1)
-    did = f"; did you mean '{hint[0]}'?" if hint else ""
+    did = f"; did you mean '{hint[0]}'?" if hint else "."
     return f"unknown {what} '{name}'{did} Allowed: {', '.join(known)}"
 
 
