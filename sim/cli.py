@@ -29,7 +29,8 @@ __all__ = ["app", "main"]
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   rich_markup_mode=None,
                   help="growthsim: try e-commerce growth plans on a simulated market.")
-console = Console()
+# a file or pipe gets a width that fits the tables; a terminal keeps its own
+console = Console() if sys.stdout.isatty() else Console(width=110)
 err_console = Console(stderr=True, soft_wrap=True)
 
 _PERCENT = {"conversion_rate", "repeat_rate", "gross_margin"}
@@ -70,6 +71,13 @@ def _format(kpi: str, value: float, currency: str) -> str:
     return f"{value:,.0f}"
 
 
+def _compact(value: float) -> str:
+    for div, unit in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= div:
+            return f"{value / div:.2f}{unit}"
+    return f"{value:.0f}"
+
+
 def _summary_table(res: Results) -> Table:
     cur = res.scenario.currency
     table = Table(title=f"{res.scenario.name}: {res.scenario.horizon.n_days} days, "
@@ -89,7 +97,8 @@ def _channel_table(res: Results) -> Table:
     for col in ("spend", "visits", "orders", "new_customers", "gmv", "roas", "cac"):
         table.add_column(col, justify="right")
     for name, row in cs.iterrows():
-        table.add_row(str(name), *[_format(c, row[c], "") for c in
+        table.add_row(str(name), *[_compact(row[c]) if c in ("spend", "gmv") else
+                                   _format(c, row[c], "") for c in
                                    ("spend", "visits", "orders", "new_customers", "gmv",
                                     "roas", "cac")])
     return table
