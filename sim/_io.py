@@ -92,8 +92,8 @@ def _one_sentence(exc: ValidationError, model: type[BaseModel], source: str) -> 
     loc = tuple(err["loc"])
     msg = str(err["msg"]).removeprefix("Value error, ")
     if msg.startswith("@"):  # a cross-reference problem that names its own field
-        field, _, msg = msg[1:].partition("@ ")
-        return InputError(source, field, msg)
+        named, _, msg = msg[1:].partition("@ ")
+        return InputError(source, named, msg)
     field = ".".join(str(p) for p in loc) or None
     kind = err["type"]
     if kind == "extra_forbidden":
@@ -163,8 +163,9 @@ def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
     else:
         node[last] = value
         # horizon length can be given as days or as end: an override of one replaces the other
-        if node is data.get("horizon") and last in ("days", "end"):
-            node.pop("end" if last == "days" else "days", None)
+        horizon = data.get("horizon")
+        if node is horizon and isinstance(horizon, dict) and last in ("days", "end"):
+            horizon.pop("end" if last == "days" else "days", None)
 
 
 def apply_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:

@@ -141,8 +141,8 @@ class Ledger:
     def frames(self, dates: list, replication: int) -> dict[str, pd.DataFrame]:
         """The run's records as long DataFrames (one row per day, or per day and group)."""
         n_days = len(dates)
-        base = {"seed": replication, "day": np.arange(n_days), "date": pd.to_datetime(dates)}
-        daily = pd.DataFrame({**base, **self.daily})
+        days, stamps = np.arange(n_days), pd.to_datetime(dates)
+        daily = pd.DataFrame({"seed": replication, "day": days, "date": stamps, **self.daily})
         out = {"daily": daily}
         for key, table, labels, label in (
                 ("by_channel", self.by_channel, self.channels, "channel"),
@@ -151,8 +151,8 @@ class Ledger:
             k = len(labels)
             out[key] = pd.DataFrame({
                 "seed": replication,
-                "day": np.repeat(base["day"], k),
-                "date": np.repeat(base["date"], k),
+                "day": np.repeat(days, k),
+                "date": np.repeat(stamps, k),
                 label: np.tile(labels, n_days),
                 **{col: arr.reshape(-1) for col, arr in table.items()},
             })

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib
+import matplotlib.dates
 
 matplotlib.use("Agg")  # files, not windows: the CLI and CI have no screen
 
@@ -48,15 +49,15 @@ def _band(daily: pd.DataFrame, column: str, level: float = 0.95) -> pd.DataFrame
 
 def _shade_phases(ax: plt.Axes, res: Results) -> None:
     cal = build_calendar(res.scenario)
-    dates = pd.to_datetime(cal.dates)
+    dates = matplotlib.dates.date2num(pd.to_datetime(cal.dates))
     seen: set[str] = set()
     for code, name in enumerate(PHASES):
         if name not in _PHASE_COLOURS:
             continue
-        for day in np.flatnonzero(cal.phase == code):
+        for day in np.flatnonzero(cal.phase == code).tolist():
             label = name if name not in seen else None
             seen.add(name)
-            ax.axvspan(dates[day] - pd.Timedelta(hours=12), dates[day] + pd.Timedelta(hours=12),
+            ax.axvspan(dates[day] - 0.5, dates[day] + 0.5,
                        color=_PHASE_COLOURS[name], lw=0, zorder=0, label=label)
 
 
@@ -98,7 +99,7 @@ def channels(res: Results) -> Figure:
     ax.set_xticks(x, paid.index)
     ax.set_ylabel(cur)
     ax.yaxis.set_major_formatter(FuncFormatter(_money))
-    organic = cs.loc["organic", "gmv"] if "organic" in cs.index else 0.0
+    organic = float(cs["gmv"].get("organic", 0.0))
     ax.set_title(f"{res.scenario.name}: spend and attributed GMV by channel "
                  f"(mean of {res.n_seeds} seeds; unattributed GMV {_money(organic)} {cur})")
     ax.legend()

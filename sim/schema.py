@@ -40,16 +40,16 @@ __all__ = [
     "strategy_problems",
 ]
 
-CITY_TIERS = ("tier1", "tier2", "tier3", "tier4")
-PHASES = ("normal", "warmup", "burst", "hangover")
+CityTier = Literal["tier1", "tier2", "tier3", "tier4"]
+Phase = Literal["normal", "warmup", "burst", "hangover"]
+CITY_TIERS: tuple[CityTier, ...] = ("tier1", "tier2", "tier3", "tier4")
+PHASES: tuple[Phase, ...] = ("normal", "warmup", "burst", "hangover")
 STAGES = ("prospect", "aware", "new", "active", "high_value", "dormant", "churned")
 SHARE_TOLERANCE = 1e-6
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Positive = Annotated[float, Field(gt=0.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
-CityTier = Literal["tier1", "tier2", "tier3", "tier4"]
-Phase = Literal["normal", "warmup", "burst", "hangover"]
 
 
 class _Model(BaseModel):
@@ -142,8 +142,7 @@ class Segment(_Model):
     spending_power: Literal["low", "mid", "high"] = "mid"
     interest: str = "general"
     city_tiers: dict[CityTier, NonNegative] = Field(
-        default_factory=lambda: {"tier1": 0.25, "tier2": 0.25, "tier3": 0.25, "tier4": 0.25}
-    )
+        default_factory=lambda: dict.fromkeys(CITY_TIERS, 0.25))
     purchase: GammaParams
     dropout: BetaParams
     basket: BasketParams
