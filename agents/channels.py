@@ -11,10 +11,11 @@ known, into the spend it really cost. How depends on its pricing:
 * ``content`` (organic search and content): the budget builds a content stock that decays
   slowly (``content_decay`` a day) and keeps bringing ``impressions_per_content`` a day.
 
-A fixed ``fee_per_day`` is paid on each day the channel has budget (a KOL's appearance
-fee). A channel that also pays commission keeps that share of its non-fee budget in
-reserve for it, and the day's spend is capped at the day's plan, so spend never exceeds
-the plan.
+A fixed ``fee_per_day`` is paid on each day the channel runs (a KOL's appearance fee);
+a day whose budget cannot cover the fee does not run at all. A channel that also pays
+commission keeps that share of its non-fee budget in reserve for it. Media is paid only
+for exposures that found an audience (no messages are sent to nobody), and the day's
+spend is capped at the day's plan, so spend never exceeds the plan.
 """
 
 from __future__ import annotations
@@ -44,17 +45,18 @@ class ChannelAgent(mesa.Agent):
         self.config = config
         self.budgets = budgets
         self.content_stock = 0.0
-        self._committed = 0.0
-        self._cap = 0.0
+        self._fee = self._media = self._cap = 0.0
 
     def buy(self, day: int) -> float:
         """Spend the day's media budget; return the real-scale exposures it buys."""
         cfg, budget = self.config, float(self.budgets[day])
-        fee = cfg.fee_per_day if budget >= cfg.fee_per_day > 0 else 0.0
-        usable = budget - fee if budget >= fee else 0.0
+        if budget < cfg.fee_per_day:  # cannot pay the appearance fee: no stream today
+            budget = 0.0
+        fee = cfg.fee_per_day if budget > 0 else 0.0
+        usable = budget - fee
         media = usable * (1.0 - cfg.commission)
-        self._cap = budget
-        self._committed = fee + (0.0 if cfg.pricing == "commission" else media)
+        self._cap, self._fee = budget, fee
+        self._media = 0.0 if cfg.pricing == "commission" else media
         match cfg.pricing:
             case "cpm":
                 return media / cfg.rate * 1000.0
@@ -69,6 +71,14 @@ class ChannelAgent(mesa.Agent):
                 return self.content_stock * cfg.impressions_per_content
         raise AssertionError(cfg.pricing)  # pragma: no cover - the schema allows no other
 
-    def settle(self, attributed_gmv: float) -> float:
-        """The day's real spend: fees and media plus commission on attributed GMV, capped."""
-        return min(self._cap, self._committed + self.config.commission * attributed_gmv)
+    def settle(self, attributed_gmv: float, delivered: float = 1.0) -> float:
+        """The day's real spend, capped at the plan.
+
+        Args:
+            attributed_gmv: GMV attributed to the channel today (real scale).
+            delivered: share of the bought exposures that reached an audience.
+        """
+        if self.config.pricing == "content":
+            delivered = 1.0  # content is produced (and paid) whoever reads it today
+        spend = self._fee + self._media * delivered + self.config.commission * attributed_gmv
+        return min(self._cap, spend)

@@ -108,9 +108,11 @@ class ShopperPopulation:
         self.cost_ratio = np.array([c.unit_cost / c.price for c in cat.categories.values()])
 
         seg_aff = np.array([[s.channel_affinity.get(c, 1.0) for s in seg_cfg]
-                            for c in self.channel_names], dtype=np.float32).reshape(len(chans), -1)
+                            for c in self.channel_names], dtype=np.float32).reshape(
+                                len(chans), len(seg_cfg))
         tier_aff = np.array([[ch.city_tier_affinity.get(t, 1.0) for t in CITY_TIERS]
-                             for ch in chans], dtype=np.float32).reshape(len(chans), -1)
+                             for ch in chans], dtype=np.float32).reshape(
+                                 len(chans), len(CITY_TIERS))
         self.affinity = seg_aff[:, self.segment] * tier_aff[:, self.city_tier]
         self.channels = chans
         self.audience = [ch.audience for ch in chans]
@@ -181,12 +183,20 @@ class ShopperPopulation:
         """
         self._exposed[:] = 0.0
         self.reach = np.zeros(len(self.channels))
+        self.delivered = np.ones(len(self.channels))
         tmp = self._tmp
         for c, ch in enumerate(self.channels):
             e = float(exposures[c])
             elig = self._eligible(c) if e > 0 else None
             total = self._affinity_total[c] if elig is None else \
                 float(self.affinity[c].sum(where=elig, dtype=np.float64))
+            if e > 0 and c in self.owned:
+                # at most `max_messages_per_day` per subscriber: the rest is not sent
+                cap = ch.max_messages_per_day * float(np.count_nonzero(elig))
+                self.delivered[c] = min(e, cap) / e
+                e = min(e, cap)
+            if e > 0 and total <= 0:
+                self.delivered[c] = 0.0
             if e > 0 and total > 0:
                 # intensity = expected exposures per shopper today, in proportion to affinity
                 np.multiply(self.affinity[c], np.float32(e / total), out=tmp)
@@ -288,8 +298,10 @@ class ShopperPopulation:
         adstock = self.adstock if live.size == len(self.channels) else self.adstock[live]
         response = np.multiply(adstock, -self._inv_sat[live, None])
         _one_minus_exp(response, out=response)
-        visits_ch = self._ctr_sat[live] @ response
-        buys_ch = (self._ctr_sat[live] * conversion[live].astype(np.float32)) @ response
+        # einsum, not @: BLAS would start threads that spin against the other worker
+        visits_ch = np.einsum("c,cn->n", self._ctr_sat[live], response)
+        buys_ch = np.einsum("c,cn->n", self._ctr_sat[live] * conversion[live].astype(np.float32),
+                            response)
         buys_ch[churned] = 0.0  # a churned customer does not come back through an ad
         buys_ch *= lift
         hazard = base + buys_ch

@@ -1,6 +1,6 @@
 """Reading scenario and strategy files, and turning every input problem into one sentence.
 
-All files are read here, with ``yaml.safe_load``; everything else gets validated objects.
+All files are read here, with a safe YAML loader; everything else gets validated objects.
 """
 
 from __future__ import annotations
@@ -36,6 +36,16 @@ class InputError(ValueError):
         super().__init__(f"{where}: {message}")
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML without implicit timestamps: dates reach pydantic as text, so an
+    impossible date (30 February) is a field error, not a crash inside the parser."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
 def read_yaml(path: str | Path) -> dict[str, Any]:
     """Read a YAML mapping, raising ``InputError`` for missing, empty or non-YAML files."""
     path = Path(path)
@@ -47,7 +57,7 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(source, None, f"cannot be read as UTF-8 text ({exc})") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

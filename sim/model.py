@@ -62,9 +62,10 @@ class MarketModel(mesa.Model):
         out = self.population.shop(t, demand, self.discounts[t], conversion)
         attributed = np.bincount(out.order_channel, weights=out.gmv,
                                  minlength=len(self.channels) + 1)[:-1] * scale
-        spend = np.array([ch.settle(float(g)) for ch, g in zip(self.channels, attributed,
-                                                               strict=True)])
-        self.ledger.record(t, out, spend, exposures, self.population)
+        spend = np.array([ch.settle(float(g), float(d)) for ch, g, d in zip(
+            self.channels, attributed, self.population.delivered, strict=True)])
+        delivered = exposures * self.population.delivered
+        self.ledger.record(t, out, spend, delivered, self.population)
         self.day += 1
         self.running = self.day < self.calendar.n_days
 

@@ -53,7 +53,7 @@ NonNegative = Annotated[float, Field(ge=0.0)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def _check_sums_to_one(values: dict[str, float], what: str) -> dict[str, float]:
@@ -229,6 +229,7 @@ class Channel(_Model):
     fatigue_tolerance: NonNegative = 1.0
     fatigue_penalty: NonNegative = 0.3
     unsubscribe_rate: Share = 0.02
+    max_messages_per_day: Positive = 1.0
 
     @model_validator(mode="after")
     def _owned_reach_customers(self) -> Channel:
