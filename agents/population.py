@@ -114,6 +114,12 @@ class ShopperPopulation:
                              for ch in chans], dtype=np.float32).reshape(
                                  len(chans), len(CITY_TIERS))
         self.affinity = seg_aff[:, self.segment] * tier_aff[:, self.city_tier]
+        # affinity depends only on (segment, city tier): reach is summed over these groups
+        self._group = self.segment.astype(np.int64) * len(CITY_TIERS) + self.city_tier
+        n_groups = len(seg_cfg) * len(CITY_TIERS)
+        self._group_size = np.bincount(self._group, minlength=n_groups).astype(np.float64)
+        self._group_affinity = (seg_aff[:, :, None] * tier_aff[:, None, :]).reshape(
+            len(chans), n_groups).astype(np.float64)
         self.channels = chans
         self.audience = [ch.audience for ch in chans]
         self.owned = [c for c, ch in enumerate(chans) if ch.pricing == "per_message"]
@@ -121,7 +127,6 @@ class ShopperPopulation:
         self._ctr_sat = np.array([ch.ctr * ch.saturation for ch in chans], dtype=np.float32)
         self._inv_sat = np.array([-1.0 / ch.saturation for ch in chans], dtype=np.float32)
         self._tmp = np.empty(n, dtype=np.float32)
-        self._tmp2 = np.empty(n, dtype=np.float32)
 
         # state
         self.customer = g.random(n) < pop.initial_customer_share
@@ -144,6 +149,7 @@ class ShopperPopulation:
         self.fatigue = np.zeros((len(self.owned), n), dtype=np.float32)
         self.subscribed = np.repeat(self.customer[None, :], len(self.owned), axis=0)
         self.unsubscribed_today = 0
+        self._tired: list[int] = []
         self._exposed = np.zeros(n, dtype=np.float32)
 
     def _draw_preferences(self, scenario: Scenario, g: np.random.Generator) -> np.ndarray:
@@ -189,7 +195,7 @@ class ShopperPopulation:
             e = float(exposures[c])
             elig = self._eligible(c) if e > 0 else None
             total = self._affinity_total[c] if elig is None else \
-                float(self.affinity[c].sum(where=elig, dtype=np.float64))
+                float(np.dot(self.affinity[c], elig.astype(np.float32)))
             if e > 0 and c in self.owned:
                 # at most `max_messages_per_day` per subscriber: the rest is not sent
                 cap = ch.max_messages_per_day * float(np.count_nonzero(elig))
@@ -205,7 +211,10 @@ class ShopperPopulation:
                 self.adstock[c] *= np.float32(ch.decay)
                 self.adstock[c] += np.float32(1.0 - ch.decay) * tmp
                 self._exposed += tmp
-                self.reach[c] = float(_one_minus_exp(tmp, out=self._tmp2).sum(dtype=np.float64))
+                sizes = self._group_size if elig is None else np.bincount(
+                    self._group, weights=elig, minlength=self._group_size.size)
+                per_shopper = self._group_affinity[c] * (e / total)
+                self.reach[c] = float(sizes @ -np.expm1(-per_shopper))
                 if c in self.owned:
                     o = self.owned.index(c)
                     self.fatigue[o] *= np.float32(ch.fatigue_decay)
@@ -238,23 +247,27 @@ class ShopperPopulation:
         # Messages above a shopper's tolerance annoy: each excess unit of fatigue is a
         # chance to unsubscribe from that channel.
         self.unsubscribed_today = 0
-        if not self.owned:
+        # only channels with someone over tolerance do any work; streams are keyed by
+        # day, so skipping a day's draws shifts no other random number
+        self._tired = [o for o, c in enumerate(self.owned)
+                       if self.fatigue[o].max(initial=0.0) > self.channels[c].fatigue_tolerance]
+        if not self._tired:
             return
         u = self.streams.generator("unsubscribe", day).random((len(self.owned), self.n),
                                                               dtype=np.float32)
-        for o, c in enumerate(self.owned):
-            ch = self.channels[c]
+        for o in self._tired:
+            ch = self.channels[self.owned[o]]
             excess = np.maximum(self.fatigue[o] - np.float32(ch.fatigue_tolerance), 0)
             leave = self.subscribed[o] & (u[o] < ch.unsubscribe_rate * excess)
             self.unsubscribed_today += int(leave.sum())
             self.subscribed[o] &= ~leave
 
     def _fatigue_multiplier(self) -> np.ndarray | float:
-        if not self.owned or not self.fatigue.any():
+        if not self._tired:
             return 1.0
         penalty = np.zeros(self.n, dtype=np.float32)
-        for o, c in enumerate(self.owned):
-            ch = self.channels[c]
+        for o in self._tired:
+            ch = self.channels[self.owned[o]]
             penalty += np.float32(ch.fatigue_penalty) * np.maximum(
                 self.fatigue[o] - np.float32(ch.fatigue_tolerance), 0)
         return np.exp(-penalty)

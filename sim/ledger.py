@@ -136,7 +136,7 @@ class Ledger:
             for key, values in (("list_value", out.list_value), ("gmv", out.gmv),
                                 ("cogs", out.cogs)):
                 table[key][day] = np.bincount(b, weights=values, minlength=n) * s
-            table["customers"][day] = np.bincount(codes[customers], minlength=n) * s
+            table["customers"][day] = np.bincount(codes, weights=customers, minlength=n) * s
 
     def frames(self, dates: list, replication: int) -> dict[str, pd.DataFrame]:
         """The run's records as long DataFrames (one row per day, or per day and group)."""
