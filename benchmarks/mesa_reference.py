@@ -140,11 +140,19 @@ class Shopper(mesa.Agent):
         self.sigma = seg.sigma
         draws = [gamma(c, 1.0) if c > 0 else 0.0 for c in seg.conc]
         self.pref_cum = list(accumulate(draws)) if sum(draws) > 0 else [1.0] * len(draws)
+        if model.marketing:
+            tier = _pick(model.tier_cum[seg.index], rand())
+            self.affinity = [a[seg.index] * t[tier] for a, t in
+                             zip(model.seg_aff, model.tier_aff, strict=True)]
+            self.adstock = [0.0] * len(self.affinity)
         self.customer = rand() < model.initial_customer_share
         self.aware = self.customer or rand() < model.initial_aware_share
         self.alive = self.customer
 
     def step(self) -> None:
+        if self.model.marketing:
+            self.step_with_marketing()
+            return
         m = self.model
         rand = self.rand
         if not self.customer:  # awareness: discovery, or forgetting
@@ -179,6 +187,65 @@ class Shopper(mesa.Agent):
             m.new_customers += 1
 
 
+    def step_with_marketing(self) -> None:
+        """The engine's full rule with channels: exposure, adstock, awareness, visits, orders."""
+        m = self.model
+        rand = self.rand
+        exposed = visits = buys = 0.0
+        churned = self.customer and not self.alive
+        for c, coef in enumerate(m.coef):
+            eligible = m.audience[c] == "all" or (
+                (m.audience[c] == "prospects") == (not self.customer) and not churned)
+            a = self.adstock[c] * m.decay[c]
+            if coef > 0 and eligible:
+                inten = coef * self.affinity[c]
+                a += (1.0 - m.decay[c]) * inten
+                exposed += inten
+            self.adstock[c] = a
+            if a > 0:
+                v = m.ctr_sat[c] * (1.0 - math.exp(-a / m.sat[c]))
+                visits += v
+                buys += v * m.conv[c]
+        u = rand()
+        if not self.customer:
+            if self.aware:
+                if u < m.forget_rate:
+                    self.aware = False
+            elif u < 1.0 - math.exp(-(m.discovery + m.per_exposure * exposed)):
+                self.aware = True
+        if self.customer:
+            base = 0.0 if churned else self.lam * m.demand
+        elif self.aware:
+            base = self.lam * m.demand * m.aware_factor
+        else:
+            base = 0.0
+        hazard = base + (0.0 if churned else buys)
+        visit = base / m.organic_conversion + visits
+        u = rand()
+        if u >= 1.0 - math.exp(-visit):
+            return
+        if u >= 1.0 - math.exp(-min(hazard, visit)):
+            self.aware = True  # a visitor who did not buy now knows the shop
+            return
+        self._order()
+
+    def _order(self) -> None:
+        m = self.model
+        sigma = self.sigma
+        value = self.basket_mean * math.exp(sigma * self.gauss(0.0, 1.0) - 0.5 * sigma * sigma)
+        k = _pick(self.pref_cum, self.rand())
+        m.gmv += value
+        m.cogs += value * m.cost_ratio[k]
+        m.orders += 1
+        if self.customer:
+            if self.alive and self.rand() < self.p_drop:
+                self.alive = False
+                m.dropouts += 1
+        else:
+            self.customer = self.alive = self.aware = True
+            m.new_customers += 1
+
+
 def _pick(cum: list[float], u: float) -> int:
     """Index of the first cumulative weight above ``u * total`` (categorical draw)."""
     target = u * cum[-1]
@@ -201,9 +268,12 @@ class ReferenceMarket(mesa.Model):
     """
 
     def __init__(self, scenario: Scenario, seed: int, agent_rng: str = "python",
-                 activation: str = "do") -> None:
+                 activation: str = "do", marketing: bool = False) -> None:
         root = np.random.SeedSequence([seed, _SALT])
         super().__init__(rng=np.random.default_rng(root))
+        self.marketing = marketing
+        if marketing:
+            self._setup_channels(scenario)
         self.agent_rng = agent_rng
         self.activation = activation
         pop, cat = scenario.population, scenario.catalog
@@ -236,13 +306,53 @@ class ReferenceMarket(mesa.Model):
             Shopper(self, s)
         self.running = self.n_days > 0
 
+    def _setup_channels(self, scenario: Scenario) -> None:
+        from agents.channels import ChannelAgent
+        from sim.plan import daily_budgets
+        from sim.schema import CITY_TIERS
+
+        pop, chans = scenario.population, scenario.channels
+        budgets = daily_budgets(scenario, scenario.strategy, build_calendar(scenario))
+        self.channel_agents = [ChannelAgent(self, n, cfg, budgets[:, c])
+                               for c, (n, cfg) in enumerate(chans.items())]
+        segs = list(pop.segments.values())
+        self.seg_aff = [[s.channel_affinity.get(n, 1.0) for s in segs] for n in chans]
+        self.tier_aff = [[ch.city_tier_affinity.get(t, 1.0) for t in CITY_TIERS]
+                         for ch in chans.values()]
+        self.tier_cum = [list(accumulate(s.city_tiers.get(t, 0.0) for t in CITY_TIERS))
+                         for s in segs]
+        self.audience = [ch.audience for ch in chans.values()]
+        self.decay = [ch.decay for ch in chans.values()]
+        self.sat = [ch.saturation for ch in chans.values()]
+        self.ctr_sat = [ch.ctr * ch.saturation for ch in chans.values()]
+        self.conv_base = [ch.conversion for ch in chans.values()]
+        self.discovery = pop.discovery_rate
+        self.per_exposure = pop.awareness_per_exposure
+        self.organic_conversion = pop.organic_conversion
+        self.coef = [0.0] * len(chans)
+        self.conv = list(self.conv_base)
+
+    def _expose(self) -> None:
+        """Each channel's exposures per unit of affinity over its eligible audience today."""
+        shoppers = [a for a in self.agents if isinstance(a, Shopper)]
+        for c, ch in enumerate(self.channel_agents):
+            e = ch.buy(self.day) / self.scale
+            aud = self.audience[c]
+            total = sum(s.affinity[c] for s in shoppers if aud == "all" or (
+                (aud == "prospects") == (not s.customer) and (s.alive or not s.customer)))
+            self.coef[c] = e / total if e > 0 and total > 0 else 0.0
+            self.conv[c] = min(1.0, self.conv_base[c] * self.demand)
+
     def step(self) -> None:
         """One day: every shopper learns/forgets, then maybe buys."""
         self.demand = float(self.demand_by_day[self.day])
+        if self.marketing:
+            self._expose()
+        shoppers = self.agents_by_type[Shopper]
         if self.activation == "shuffle_do":
-            self.agents.shuffle_do("step")
+            shoppers.shuffle_do("step")
         else:
-            self.agents.do("step")
+            shoppers.do("step")
         self.day += 1
         self.running = self.day < self.n_days
 
@@ -266,6 +376,17 @@ def no_marketing_scenario(name: str, size: int, days: int) -> Scenario:
         "strategy.budget": 0, "strategy.shares": {}, "strategy.promotions": []})
     check_no_marketing(sc)
     return sc
+
+
+def marketing_scenario(name: str, size: int, days: int) -> Scenario:
+    """The scenario's own plan without its message channels (the reference does not model
+    fatigue and unsubscribes), the budget kept and the other shares rescaled."""
+    sc = scenarios.load(name).with_overrides({"population.size": size, "horizon.days": days,
+                                              "strategy.promotions": []})
+    owned = {n for n, ch in sc.channels.items() if ch.pricing == "per_message"}
+    shares = {n: v for n, v in sc.strategy.shares.items() if n not in owned}
+    total = sum(shares.values())
+    return sc.with_overrides({"strategy.shares": {n: v / total for n, v in shares.items()}})
 
 
 def check_no_marketing(sc: Scenario) -> None:
@@ -294,10 +415,11 @@ def engine_totals(sc: Scenario, seed: int) -> tuple[dict[str, float], float, flo
 
 
 def reference_totals(sc: Scenario, seed: int, agent_rng: str = "python",
-                     activation: str = "do") -> tuple[dict[str, float], float, float]:
+                     activation: str = "do", marketing: bool = False
+                     ) -> tuple[dict[str, float], float, float]:
     """Run the per-agent model once; return its totals, build and run seconds."""
     t0 = time.perf_counter()
-    model = ReferenceMarket(sc, seed, agent_rng, activation)
+    model = ReferenceMarket(sc, seed, agent_rng, activation, marketing)
     t_build = time.perf_counter() - t0
     t0 = time.perf_counter()
     model.run()
@@ -335,12 +457,17 @@ def main(argv: list[str] | None = None) -> int:
                     help="each agent's generator: random.Random (default) or numpy Generator")
     ap.add_argument("--activation", choices=("do", "shuffle_do"), default="do",
                     help="how the per-agent model steps its agents (default: do)")
+    ap.add_argument("--no-marketing", dest="marketing", action="store_false",
+                    help="only the repeat-buying rule, no channel active (default: the full "
+                         "daily rule with the scenario's paid channels)")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures here")
     ap.add_argument("--strict", action="store_true",
                     help="exit with status 1 when a check fails (default: report only)")
     args = ap.parse_args(argv)
 
-    sc = no_marketing_scenario(args.scenario, args.size, args.days)
+    sc = (marketing_scenario if args.marketing else no_marketing_scenario)(
+        args.scenario, args.size, args.days)
+    mode = "with paid channels" if args.marketing else "no-marketing"
     cpu0, own0, t0 = _machine_cpu(), _own_cpu(resource.RUSAGE_SELF), time.perf_counter()
     vec, ref, vec_t, ref_t = [], [], [], []
     for seed in range(args.seeds):
@@ -349,7 +476,8 @@ def main(argv: list[str] | None = None) -> int:
         vec.append(totals)
         vec_t.append((b, r))
         print(f"{b + r:.2f} s; per-agent ...", end=" ", file=sys.stderr, flush=True)
-        totals, b, r = reference_totals(sc, seed, args.agent_rng, args.activation)
+        totals, b, r = reference_totals(sc, seed, args.agent_rng, args.activation,
+                                        args.marketing)
         ref.append(totals)
         ref_t.append((b, r))
         print(f"{b + r:.1f} s", file=sys.stderr, flush=True)
@@ -367,7 +495,7 @@ def main(argv: list[str] | None = None) -> int:
     ratio_run = rr / vr
     shopper_days = args.size * args.days
 
-    print(f"no-marketing {args.scenario}: {args.size:,} shoppers x {args.days} days, "
+    print(f"{mode} {args.scenario}: {args.size:,} shoppers x {args.days} days, "
           f"{args.seeds} seeds each (real-scale totals, mean over seeds); per-agent model: "
           f"{args.agent_rng} generator per agent, agents.{args.activation}")
     head = (f"{'KPI':<14} {'vectorised':>16} {'per-agent Mesa':>16} {'diff %':>8} "
@@ -405,6 +533,7 @@ def main(argv: list[str] | None = None) -> int:
             "days": args.days, "seeds": args.seeds, "python": platform.python_version(),
             "mesa": mesa.__version__, "cpus": os.cpu_count(),
             "agent_rng": args.agent_rng, "activation": args.activation,
+            "marketing": args.marketing,
             "other_cores": others, "steal_cores": steal,
             "vectorised": [{**t, "build_s": b, "run_s": r}
                            for t, (b, r) in zip(vec, vec_t, strict=True)],
