@@ -2,8 +2,11 @@
 
 ``agents.population.ShopperPopulation`` steps all shoppers as numpy arrays. This script
 writes the same daily rule the plain Mesa way, one ``Shopper(mesa.Agent)`` per shopper
-stepped by ``model.agents.do("step")``, for the case without marketing (strategy budget 0,
-no channel active, no promotion), and checks two things:
+stepped by ``model.agents.do("step")``. By default it runs the scenario's own plan with its
+paid channels (see ``Shopper.step_with_marketing``: exposure through the engine's own
+``ChannelAgent`` s, adstock, awareness from exposure, saturating visits, conversion;
+e-mail/SMS removed); ``--no-marketing`` runs only the repeat-buying rule below (strategy
+budget 0, no channel active, no promotion). It checks two things:
 
 1. Agreement. Both models run the same scenario on several seeds over the same horizon.
    They do not share random numbers, so the check is statistical: for each KPI (GMV,
@@ -13,8 +16,8 @@ no channel active, no promotion), and checks two things:
 2. Speed. The wall time (construction + run) of the vectorised engine against the per-agent
    model at the same size and horizon; target: the engine is at least 50x faster.
 
-The rule reproduced (``ShopperPopulation.__init__``, ``_update_awareness`` and ``shop`` with
-no exposure, no discount and no fatigue):
+The no-marketing rule (``ShopperPopulation.__init__``, ``_update_awareness`` and ``shop`` with
+no exposure, no discount and no fatigue); the default mode adds the channels on top:
 
 * traits per shopper: segment ~ Categorical(segment shares); purchase rate
   lambda ~ Gamma(r, scale 1/alpha); dropout probability p ~ Beta(a, b); basket mean ~
