@@ -8,6 +8,7 @@ True
 """
 
 from sim._io import InputError, load_scenario_file, load_strategy_file, strategy_to_yaml
+from sim.compare import Comparison, compare
 from sim.ledger import derive
 from sim.model import MarketModel
 from sim.results import Results
@@ -16,11 +17,13 @@ from sim.schema import STAGES, Scenario, Strategy
 
 __all__ = [
     "STAGES",
+    "Comparison",
     "InputError",
     "MarketModel",
     "Results",
     "Scenario",
     "Strategy",
+    "compare",
     "derive",
     "load_scenario_file",
     "load_strategy_file",

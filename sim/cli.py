@@ -10,9 +10,11 @@ import json
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -20,6 +22,7 @@ from rich.table import Table
 
 import scenarios
 from sim._io import InputError, load_strategy_file, read_yaml, strategy_to_yaml
+from sim.compare import Comparison, compare
 from sim.results import Results
 from sim.runner import simulate
 from sim.schema import Scenario, Strategy
@@ -104,13 +107,25 @@ def _channel_table(res: Results) -> Table:
     return table
 
 
-def _write_outputs(res: Results, out: Path) -> list[Path]:
-    """Write every output into a scratch folder first, then move each file into ``out``."""
-    from sim import plots
-
+def _publish(out: Path, write: Callable[[Path], None]) -> list[Path]:
+    """Let ``write`` fill a scratch folder, then move each file into ``out`` whole."""
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out, prefix=".growthsim-") as tmp:
         scratch = Path(tmp)
+        write(scratch)
+        written = []
+        for path in sorted(scratch.iterdir()):
+            target = out / path.name
+            shutil.move(str(path), str(target))  # same folder: an atomic rename
+            written.append(target)
+    return written
+
+
+def _write_outputs(res: Results, out: Path) -> list[Path]:
+    """The files of one run: CSV frames, summary.json, the strategy and the plots."""
+    from sim import plots
+
+    def write(scratch: Path) -> None:
         res.daily.to_csv(scratch / "daily.csv", index=False)
         res.by_channel.to_csv(scratch / "by_channel.csv", index=False)
         res.by_segment.to_csv(scratch / "by_segment.csv", index=False)
@@ -128,12 +143,8 @@ def _write_outputs(res: Results, out: Path) -> list[Path]:
         (scratch / "summary.json").write_text(json.dumps(summary, indent=2, default=float))
         (scratch / "strategy.yaml").write_text(strategy_to_yaml(res.strategy))
         plots.save_all(res, scratch)
-        written = []
-        for path in sorted(scratch.iterdir()):
-            target = out / path.name
-            shutil.move(str(path), str(target))  # same folder: an atomic rename
-            written.append(target)
-    return written
+
+    return _publish(out, write)
 
 
 @app.command()
@@ -167,6 +178,78 @@ def run(
     console.print(_summary_table(res))
     console.print(_channel_table(res))
     written = _write_outputs(res, out)
+    console.print(f"Wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
+
+
+_COMPARE_KPIS = ["gmv", "orders", "new_customers", "marketing_spend", "discount_cost",
+                 "profit", "roi", "gross_margin", "customers"]
+
+
+def _compare_table(cmp: Comparison) -> Table:
+    t = cmp.table().set_index(["kpi", "strategy"])
+    table = Table(title=f"{cmp.scenario.name}: paired differences against "
+                        f"'{cmp.reference}' on the same {next(iter(cmp.results.values())).n_seeds}"
+                        f" seeds (95% CI)")
+    table.add_column("KPI")
+    for name in cmp.results:
+        table.add_column(name, justify="right")
+    for kpi in _COMPARE_KPIS:
+        cells = []
+        for name in cmp.results:
+            row = t.loc[(kpi, name)]
+            text = _format(kpi, row["mean"], "")
+            if name != cmp.reference:
+                lo, hi = _format(kpi, row["diff_ci_low"], ""), _format(kpi, row["diff_ci_high"], "")
+                verdict = "" if row["significant"] else ", not significant"
+                text += f"\nΔ {_format(kpi, row['diff_mean'], '')} [{lo}, {hi}]{verdict}"
+            cells.append(text)
+        table.add_row(kpi, *cells)
+    return table
+
+
+@app.command(name="compare")
+def compare_cmd(
+    scenario: Annotated[str, typer.Argument(help="Shipped scenario name or path to a YAML file.")],
+    strategy: Annotated[list[Path], typer.Option(
+        help="Strategy YAML (repeat). With one, it is compared with the scenario's own plan; "
+             "the first is the reference.")],
+    seeds: Annotated[int, typer.Option(help="Replications shared by every strategy.")] = 8,
+    population: Annotated[int | None, typer.Option(
+        help="Simulated shoppers (the real market size is kept).")] = None,
+    days: Annotated[int | None, typer.Option(help="Simulate only the first N days.")] = None,
+    jobs: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    seed: Annotated[int | None, typer.Option(help="Root seed (default: the scenario's).")] = None,
+    out: Annotated[Path, typer.Option(help="Folder for compare.csv and the plot.")] = Path("out"),
+) -> None:
+    """Run strategies on the same seeds and report each KPI with paired differences."""
+    from sim import plots
+
+    try:
+        for value, option in ((seeds, "--seeds"), (population, "--population"),
+                              (days, "--days"), (jobs, "--jobs")):
+            _positive(value, option)
+        sc, _ = _prepare(scenario, None, population, days)
+        plans: dict[str, Strategy | None] = {} if len(strategy) > 1 else {"scenario plan": None}
+        for path in strategy:
+            name = path.stem if path.stem not in plans else str(path)
+            plans[name] = load_strategy_file(path, sc)
+    except InputError as exc:
+        raise _fail(str(exc)) from None
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err_console, transient=True,
+                  disable=not err_console.is_terminal) as progress:
+        progress.add_task(f"{len(plans)} strategies x {seeds} seeds", total=None)
+        cmp = compare(sc, plans, seeds, seed=seed, jobs=jobs)
+    console.print(_compare_table(cmp))
+
+    def write(scratch: Path) -> None:
+        cmp.table().to_csv(scratch / "compare.csv", index=False)
+        daily = pd.concat([r.daily.assign(strategy=n) for n, r in cmp.results.items()])
+        daily.to_csv(scratch / "compare_daily.csv", index=False)
+        fig = plots.compare_gmv(cmp.results)
+        fig.savefig(scratch / "compare_gmv.png", dpi=110)
+
+    written = _publish(out, write)
     console.print(f"Wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
 
 

@@ -21,7 +21,7 @@ from sim.calendar import build_calendar
 from sim.results import Results
 from sim.schema import PHASES, STAGES
 
-__all__ = ["channels", "funnel", "gmv_orders", "lifecycle", "save_all"]
+__all__ = ["channels", "compare_gmv", "funnel", "gmv_orders", "lifecycle", "save_all"]
 
 _PHASE_COLOURS = {"warmup": "#fde9b6", "burst": "#f7b6a8", "hangover": "#d9d9e8"}
 
@@ -165,6 +165,34 @@ def funnel(res: Results) -> Figure:
     ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(steps),
               frameon=False)
     ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def compare_gmv(results: dict[str, Results]) -> Figure:
+    """Daily GMV per strategy (mean over the shared seeds), promotion windows shaded."""
+    first = next(iter(results.values()))
+    cur = first.scenario.currency
+    fig, ax = plt.subplots(figsize=(11, 4.8))
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, (name, res) in enumerate(results.items()):
+        colour = colours[i % len(colours)]
+        for promo in res.strategy.promotions:
+            ax.axvspan(matplotlib.dates.date2num(promo.start) - 0.5,
+                       matplotlib.dates.date2num(promo.end) + 0.5, color=colour, alpha=0.12,
+                       lw=0)
+        b = _band(res.daily, "gmv")
+        n = len(res.strategy.promotions)
+        shaded = f"{n} promotion window{'s' if n != 1 else ''} shaded" if n else "no promotion"
+        ax.plot(b.index, b["mean"], color=colour, lw=1.6, label=f"{name} ({shaded})")
+    ax.set_ylabel(f"GMV per day ({cur})")
+    ax.yaxis.set_major_formatter(FuncFormatter(_money))
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left")
+    _dates_axis(ax)
+    ax.set_title(f"{first.scenario.name}: daily GMV by strategy "
+                 f"(mean of the same {first.n_seeds} seeds)")
     fig.tight_layout()
     return fig
 
