@@ -197,6 +197,7 @@ class ShopperPopulation:
             total = self._affinity_total[c] if elig is None else \
                 float(np.dot(self.affinity[c], elig.astype(np.float32)))
             if e > 0 and c in self.owned:
+                assert elig is not None  # message channels reach only customers
                 # at most `max_messages_per_day` per subscriber: the rest is not sent
                 cap = ch.max_messages_per_day * float(np.count_nonzero(elig))
                 self.delivered[c] = min(e, cap) / e

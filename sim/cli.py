@@ -186,7 +186,7 @@ _COMPARE_KPIS = ["gmv", "orders", "new_customers", "marketing_spend", "discount_
 
 
 def _compare_table(cmp: Comparison) -> Table:
-    t = cmp.table().set_index(["kpi", "strategy"])
+    t = {(r["kpi"], r["strategy"]): r for r in cmp.table().to_dict("records")}
     table = Table(title=f"{cmp.scenario.name}: paired differences against "
                         f"'{cmp.reference}' on the same {next(iter(cmp.results.values())).n_seeds}"
                         f" seeds (95% CI)")
@@ -196,7 +196,7 @@ def _compare_table(cmp: Comparison) -> Table:
     for kpi in _COMPARE_KPIS:
         cells = []
         for name in cmp.results:
-            row = t.loc[(kpi, name)]
+            row = t[(kpi, name)]
             text = _format(kpi, row["mean"], "")
             if name != cmp.reference:
                 lo, hi = _format(kpi, row["diff_ci_low"], ""), _format(kpi, row["diff_ci_high"], "")
