@@ -21,6 +21,14 @@ The behavioural model, in the order a day is stepped:
 * Price. With discount d on category k, a shopper's hazard for that category scales by
   ``(1 - d) ** -price_sensitivity``, so ``price_sensitivity`` is the own-price elasticity of
   orders (a constant-elasticity response).
+* Reference price. Each shopper keeps a reference price index r (1 = list price); a
+  visit moves it a share ``reference_adaptation`` toward the price index seen that day.
+  The hazard scales by ``(price / r) ** -price_sensitivity``, so after frequent deep
+  discounts (r < 1) full-price buying drops and the same discount lifts less.
+* Pull-forward. An order placed under a price lift L > 1 is incremental with probability
+  1 - 1/L; a share ``pull_forward_share`` of that is borrowed from the shopper's future
+  (household stock): it is owed, and the shopper's hazard is held back until the owed
+  orders are repaid in expectation, which makes the post-promotion dip.
 * Dropout. After each repeat order an alive customer drops out for good with their
   BG/NBD probability p (drawn from Beta(a, b)); the first order never triggers it.
 """
@@ -150,6 +158,10 @@ class ShopperPopulation:
         self.subscribed = np.repeat(self.customer[None, :], len(self.owned), axis=0)
         self.unsubscribed_today = 0
         self._tired: list[int] = []
+        self.reference = np.ones(n, dtype=np.float32)
+        self.owed = np.zeros(n, dtype=np.float32)
+        self._reference_moved = False
+        self._owed_any = False
         self._exposed = np.zeros(n, dtype=np.float32)
 
     def _draw_preferences(self, scenario: Scenario, g: np.random.Generator) -> np.ndarray:
@@ -306,6 +318,8 @@ class ShopperPopulation:
         base = np.take(table * np.float32(demand), code)
         base *= self.lam
         base *= self._fatigue_multiplier()
+        if self._reference_moved:  # (price / r)^-e = price^-e x r^e
+            lift = lift * self.reference ** self.price_sensitivity
         base *= lift
         live = np.flatnonzero(self._live)
         # response per live channel: 1 - exp(-A / sat); visit hazard = ctr * sat * response
@@ -319,6 +333,8 @@ class ShopperPopulation:
         buys_ch[churned] = 0.0  # a churned customer does not come back through an ad
         buys_ch *= lift
         hazard = base + buys_ch
+        if self._owed_any:
+            self._repay(hazard)
         visit_hazard = base * np.float32(1.0 / p.organic_conversion)
         visit_hazard += visits_ch
         np.minimum(hazard, visit_hazard, out=hazard)
@@ -353,9 +369,34 @@ class ShopperPopulation:
 
         new, repeat = self._after_orders(day, buyers, order_channel, list_value)
         self.aware[visitors] = True
+        if isinstance(lift, np.ndarray) and p.pull_forward_share > 0:
+            borrowed = np.float32(p.pull_forward_share) * np.maximum(
+                np.float32(1.0) - np.float32(1.0) / lift[buyers], 0)
+            self.owed[buyers] += borrowed * self.customer[buyers]
+            self._owed_any = bool(self._owed_any or borrowed.any())
+        if (discounts > 0).any() or self._reference_moved:
+            self._update_reference(visitors, discounts)
         return DayOutcome(buyers=buyers, visitors=visitors, channel_visits=channel_visits,
                           reach=self.reach, order_channel=order_channel, category=category,
                           list_value=list_value, gmv=gmv, cogs=cogs, new=new, repeat=repeat)
+
+    def _repay(self, hazard: np.ndarray) -> None:
+        # Owed orders hold the hazard back until repaid in expectation: a shopper owing
+        # more than today's expected orders does not buy today.
+        held = np.minimum(self.owed, hazard)
+        hazard -= held
+        self.owed -= held
+        self._owed_any = bool(self.owed.max(initial=0.0) > 1e-6)
+        if not self._owed_any:
+            self.owed[:] = 0.0
+
+    def _update_reference(self, visitors: np.ndarray, discounts: np.ndarray) -> None:
+        seen = self.prefs[visitors] @ (1.0 - discounts).astype(np.float32)
+        ref = self.reference[visitors]
+        self.reference[visitors] = ref + np.float32(self.params.reference_adaptation) * (seen - ref)
+        self._reference_moved = bool(np.abs(self.reference - 1.0).max(initial=0.0) > 1e-4)
+        if not self._reference_moved:
+            self.reference[:] = 1.0
 
     def _after_orders(self, day: int, buyers: np.ndarray, order_channel: np.ndarray,
                       list_value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -168,6 +168,8 @@ class Population(_Model):
     forget_rate: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.01
     aware_purchase_factor: Share = 0.1
     organic_conversion: Annotated[float, Field(gt=0.0, le=1.0)] = 0.25
+    reference_adaptation: Share = 0.1
+    pull_forward_share: Share = 0.1
     category_concentration: Positive = 5.0
     awareness_per_exposure: NonNegative = 0.3
     new_days: int = Field(default=30, ge=1)
