@@ -9,6 +9,7 @@ True
 
 from sim._io import InputError, load_scenario_file, load_strategy_file, strategy_to_yaml
 from sim.compare import Comparison, compare
+from sim.decompose import Decomposition, decompose
 from sim.ledger import derive
 from sim.model import MarketModel
 from sim.results import Results
@@ -18,12 +19,14 @@ from sim.schema import STAGES, Scenario, Strategy
 __all__ = [
     "STAGES",
     "Comparison",
+    "Decomposition",
     "InputError",
     "MarketModel",
     "Results",
     "Scenario",
     "Strategy",
     "compare",
+    "decompose",
     "derive",
     "load_scenario_file",
     "load_strategy_file",
