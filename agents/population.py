@@ -39,9 +39,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.special import ndtri
+from scipy.special import ndtr, ndtri
 
-from sim.schema import CITY_TIERS, STAGES, Scenario
+from sim.schema import CITY_TIERS, STAGES, Promotion, Scenario
 
 if TYPE_CHECKING:
     from sim.streams import Streams
@@ -296,8 +296,27 @@ class ShopperPopulation:
             lift_k[:, k] = np.float32(1.0 - discounts[k]) ** -self.price_sensitivity
         return (self.prefs * lift_k).sum(axis=1), lift_k
 
+    def _threshold_saving(self, offer: Promotion) -> np.ndarray:
+        """Expected saving (share of list value) per shopper from a threshold offer.
+
+        Baskets are log-normal around the shopper's mean; an order saves ``off`` when it
+        reaches the threshold, directly or (with ``top_up_share``) by topping up from
+        within ``top_up_range`` below it.
+        """
+        assert offer.threshold is not None and offer.off is not None
+        sigma = np.maximum(self.basket_sigma, np.float32(1e-6))
+        mean = np.maximum(self.basket_mean, np.float32(1e-6))
+
+        def above(x: float) -> np.ndarray:
+            return ndtr(-(np.log(np.float32(x) / mean) + sigma**2 / 2) / sigma)
+
+        reach = above(offer.threshold)
+        near = above(offer.threshold * (1 - offer.top_up_range)) - reach
+        p = reach + offer.top_up_share * near
+        return (offer.off / np.maximum(mean, offer.threshold) * p).astype(np.float32)
+
     def shop(self, day: int, demand: float, discounts: np.ndarray,
-             conversion: np.ndarray) -> DayOutcome:
+             conversion: np.ndarray, threshold: Promotion | None = None) -> DayOutcome:
         """One day of visits and purchases, then lifecycle updates.
 
         Args:
@@ -320,6 +339,8 @@ class ShopperPopulation:
         base *= self._fatigue_multiplier()
         if self._reference_moved:  # (price / r)^-e = price^-e x r^e
             lift = lift * self.reference ** self.price_sensitivity
+        if threshold is not None:  # the expected saving acts like a discount on the basket
+            lift = lift * (1.0 - self._threshold_saving(threshold)) ** -self.price_sensitivity
         base *= lift
         live = np.flatnonzero(self._live)
         # response per live channel: 1 - exp(-A / sat); visit hazard = ctr * sat * response
@@ -364,7 +385,10 @@ class ShopperPopulation:
         sigma = self.basket_sigma[buyers]
         list_value = self.basket_mean[buyers] * np.exp(sigma * ndtri(ub) - 0.5 * sigma**2)
         list_value = list_value.astype(np.float64)
-        gmv = list_value * (1.0 - discounts[category])
+        off = 0.0 if threshold is None else self._apply_threshold(day, buyers, threshold,
+                                                                    list_value)
+        saving = np.maximum(list_value * discounts[category], off)  # best single offer
+        gmv = list_value - saving
         cogs = list_value * self.cost_ratio[category]
 
         new, repeat = self._after_orders(day, buyers, order_channel, list_value)
@@ -379,6 +403,17 @@ class ShopperPopulation:
         return DayOutcome(buyers=buyers, visitors=visitors, channel_visits=channel_visits,
                           reach=self.reach, order_channel=order_channel, category=category,
                           list_value=list_value, gmv=gmv, cogs=cogs, new=new, repeat=repeat)
+
+    def _apply_threshold(self, day: int, buyers: np.ndarray, offer: Promotion,
+                         list_value: np.ndarray) -> np.ndarray:
+        """Top up baskets just below the threshold (``list_value`` in place); return the
+        threshold saving of each order (``off`` where the basket reaches it, else 0)."""
+        assert offer.threshold is not None and offer.off is not None
+        u = self.streams.uniform("topup", day, self.n)[buyers]
+        near = (list_value >= offer.threshold * (1 - offer.top_up_range)) & (
+            list_value < offer.threshold)
+        list_value[near & (u < offer.top_up_share)] = offer.threshold
+        return np.where(list_value >= offer.threshold, offer.off, 0.0)
 
     def _repay(self, hazard: np.ndarray) -> None:
         # Owed orders hold the hazard back until repaid in expectation: a shopper owing

@@ -11,7 +11,7 @@ from agents.channels import ChannelAgent
 from agents.population import ShopperPopulation
 from sim.calendar import build_calendar
 from sim.ledger import Ledger
-from sim.plan import daily_budgets, daily_discounts
+from sim.plan import daily_budgets, daily_discounts, daily_thresholds
 from sim.schema import Scenario, Strategy
 from sim.streams import Streams
 
@@ -44,6 +44,7 @@ class MarketModel(mesa.Model):
         n_days = self.calendar.n_days
         budgets = daily_budgets(scenario, self.strategy, self.calendar)
         self.discounts = daily_discounts(scenario, self.strategy, n_days)
+        self.thresholds = daily_thresholds(scenario, self.strategy, n_days)
         self.channels = [ChannelAgent(self, name, cfg, budgets[:, c])
                          for c, (name, cfg) in enumerate(scenario.channels.items())]
         self._conversion = np.array([c.conversion for c in scenario.channels.values()])
@@ -59,7 +60,9 @@ class MarketModel(mesa.Model):
         exposures = np.array([ch.buy(t) for ch in self.channels])
         self.population.expose(t, exposures / scale)
         conversion = np.minimum(1.0, self._conversion * demand)
-        out = self.population.shop(t, demand, self.discounts[t], conversion)
+        out = self.population.shop(t, demand, self.discounts[t], conversion,
+                                   self.thresholds[t])
+        self.last_outcome = out
         attributed = np.bincount(out.order_channel, weights=out.gmv,
                                  minlength=len(self.channels) + 1)[:-1] * scale
         spend = np.array([ch.settle(float(g), float(d)) for ch, g, d in zip(

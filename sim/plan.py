@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from sim.calendar import DayCalendar
-from sim.schema import PHASES, Scenario, Strategy
+from sim.schema import PHASES, Promotion, Scenario, Strategy
 
-__all__ = ["daily_budgets", "daily_discounts"]
+__all__ = ["daily_budgets", "daily_discounts", "daily_thresholds"]
 
 
 def _phase_weights(strategy: Strategy, cal: DayCalendar) -> np.ndarray:
@@ -60,6 +60,8 @@ def daily_discounts(scenario: Scenario, strategy: Strategy, n_days: int) -> np.n
     cats = list(scenario.catalog.categories)
     out = np.zeros((n_days, len(cats)))
     for promo in strategy.promotions:
+        if promo.kind != "percent" or promo.discount is None:
+            continue
         lo = max(scenario.horizon.day_of(promo.start), 0)
         hi = min(scenario.horizon.day_of(promo.end), n_days - 1)
         if lo > hi:
@@ -69,3 +71,28 @@ def daily_discounts(scenario: Scenario, strategy: Strategy, n_days: int) -> np.n
         for k in cols:
             out[lo:hi + 1, k] = np.maximum(out[lo:hi + 1, k], promo.discount)
     return out
+
+
+def daily_thresholds(scenario: Scenario, strategy: Strategy, n_days: int
+                     ) -> list[Promotion | None]:
+    """The threshold offer (满减) running on each day, or None.
+
+    Overlapping threshold offers do not stack: the richest (largest ``off / threshold``)
+    applies.
+    """
+    out: list[Promotion | None] = [None] * n_days
+    for promo in strategy.promotions:
+        if promo.kind != "threshold":
+            continue
+        lo = max(scenario.horizon.day_of(promo.start), 0)
+        hi = min(scenario.horizon.day_of(promo.end), n_days - 1)
+        for day in range(lo, hi + 1):
+            cur = out[day]
+            if cur is None or _rate(promo) > _rate(cur):
+                out[day] = promo
+    return out
+
+
+def _rate(promo: Promotion) -> float:
+    assert promo.off is not None and promo.threshold is not None
+    return promo.off / promo.threshold

@@ -266,12 +266,34 @@ class Calendar(_Model):
 
 
 class Promotion(DateRange):
-    """A percentage discount on some categories (or all) between two dates, inclusive."""
+    """An offer between two dates, inclusive.
+
+    ``percent``: ``discount`` (share of list price) off the named categories (or all).
+    ``threshold`` (满减): ``off`` currency off any order whose list value reaches
+    ``threshold``; a shopper whose basket falls within ``top_up_range`` (a share of the
+    threshold) below it tops up to reach it with probability ``top_up_share``.
+    """
 
     name: str
-    kind: Literal["percent"] = "percent"
-    discount: Share
+    kind: Literal["percent", "threshold"] = "percent"
+    discount: Share | None = None
     categories: list[str] | Literal["all"] = "all"
+    threshold: Positive | None = None
+    off: Positive | None = None
+    top_up_range: Share = 0.2
+    top_up_share: Share = 0.5
+
+    @model_validator(mode="after")
+    def _fields_of_kind(self) -> Promotion:
+        if self.kind == "percent" and self.discount is None:
+            raise ValueError("a percent promotion needs 'discount' (a share from 0 to 1)")
+        if self.kind == "threshold":
+            if self.threshold is None or self.off is None:
+                raise ValueError("a threshold promotion needs 'threshold' and 'off' (currency)")
+            if self.off >= self.threshold:
+                raise ValueError(f"off ({self.off:g}) must be below threshold "
+                                 f"({self.threshold:g})")
+        return self
 
 
 class Strategy(_Model):
