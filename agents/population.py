@@ -299,11 +299,11 @@ class ShopperPopulation:
     def _threshold_saving(self, offer: Promotion) -> np.ndarray:
         """Expected saving (share of list value) per shopper from a threshold offer.
 
-        Baskets are log-normal around the shopper's mean; an order saves ``off`` when it
+        Baskets are log-normal around the shopper's mean; an order saves ``reduction`` when it
         reaches the threshold, directly or (with ``top_up_share``) by topping up from
         within ``top_up_range`` below it.
         """
-        assert offer.threshold is not None and offer.off is not None
+        assert offer.threshold is not None and offer.reduction is not None
         sigma = np.maximum(self.basket_sigma, np.float32(1e-6))
         mean = np.maximum(self.basket_mean, np.float32(1e-6))
 
@@ -313,7 +313,7 @@ class ShopperPopulation:
         reach = above(offer.threshold)
         near = above(offer.threshold * (1 - offer.top_up_range)) - reach
         p = reach + offer.top_up_share * near
-        return (offer.off / np.maximum(mean, offer.threshold) * p).astype(np.float32)
+        return (offer.reduction / np.maximum(mean, offer.threshold) * p).astype(np.float32)
 
     def shop(self, day: int, demand: float, discounts: np.ndarray,
              conversion: np.ndarray, threshold: Promotion | None = None) -> DayOutcome:
@@ -407,13 +407,13 @@ class ShopperPopulation:
     def _apply_threshold(self, day: int, buyers: np.ndarray, offer: Promotion,
                          list_value: np.ndarray) -> np.ndarray:
         """Top up baskets just below the threshold (``list_value`` in place); return the
-        threshold saving of each order (``off`` where the basket reaches it, else 0)."""
-        assert offer.threshold is not None and offer.off is not None
+        threshold saving of each order (``reduction`` where the basket reaches it, else 0)."""
+        assert offer.threshold is not None and offer.reduction is not None
         u = self.streams.uniform("topup", day, self.n)[buyers]
         near = (list_value >= offer.threshold * (1 - offer.top_up_range)) & (
             list_value < offer.threshold)
         list_value[near & (u < offer.top_up_share)] = offer.threshold
-        return np.where(list_value >= offer.threshold, offer.off, 0.0)
+        return np.where(list_value >= offer.threshold, offer.reduction, 0.0)
 
     def _repay(self, hazard: np.ndarray) -> None:
         # Owed orders hold the hazard back until repaid in expectation: a shopper owing

@@ -77,7 +77,7 @@ def daily_thresholds(scenario: Scenario, strategy: Strategy, n_days: int
                      ) -> list[Promotion | None]:
     """The threshold offer (满减) running on each day, or None.
 
-    Overlapping threshold offers do not stack: the richest (largest ``off / threshold``)
+    Overlapping threshold offers do not stack: the richest (largest ``reduction / threshold``)
     applies.
     """
     out: list[Promotion | None] = [None] * n_days
@@ -94,5 +94,5 @@ def daily_thresholds(scenario: Scenario, strategy: Strategy, n_days: int
 
 
 def _rate(promo: Promotion) -> float:
-    assert promo.off is not None and promo.threshold is not None
-    return promo.off / promo.threshold
+    assert promo.reduction is not None and promo.threshold is not None
+    return promo.reduction / promo.threshold

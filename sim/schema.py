@@ -269,7 +269,7 @@ class Promotion(DateRange):
     """An offer between two dates, inclusive.
 
     ``percent``: ``discount`` (share of list price) off the named categories (or all).
-    ``threshold`` (满减): ``off`` currency off any order whose list value reaches
+    ``threshold`` (满减): ``reduction`` currency off any order whose list value reaches
     ``threshold``; a shopper whose basket falls within ``top_up_range`` (a share of the
     threshold) below it tops up to reach it with probability ``top_up_share``.
     """
@@ -279,7 +279,7 @@ class Promotion(DateRange):
     discount: Share | None = None
     categories: list[str] | Literal["all"] = "all"
     threshold: Positive | None = None
-    off: Positive | None = None
+    reduction: Positive | None = None
     top_up_range: Share = 0.2
     top_up_share: Share = 0.5
 
@@ -288,10 +288,11 @@ class Promotion(DateRange):
         if self.kind == "percent" and self.discount is None:
             raise ValueError("a percent promotion needs 'discount' (a share from 0 to 1)")
         if self.kind == "threshold":
-            if self.threshold is None or self.off is None:
-                raise ValueError("a threshold promotion needs 'threshold' and 'off' (currency)")
-            if self.off >= self.threshold:
-                raise ValueError(f"off ({self.off:g}) must be below threshold "
+            if self.threshold is None or self.reduction is None:
+                raise ValueError("a threshold promotion needs 'threshold' and 'reduction' "
+                                 "(currency)")
+            if self.reduction >= self.threshold:
+                raise ValueError(f"reduction ({self.reduction:g}) must be below threshold "
                                  f"({self.threshold:g})")
         return self
 

@@ -10,7 +10,7 @@ import sim
 from sim.schema import Strategy
 
 SC = scenarios.load("baseline").with_overrides({"population.size": 20_000, "horizon.days": 14})
-OFFER = {"name": "300-50", "kind": "threshold", "threshold": 300, "off": 50,
+OFFER = {"name": "300-50", "kind": "threshold", "threshold": 300, "reduction": 50,
          "start": "2026-01-01", "end": "2026-01-14"}
 
 
@@ -59,6 +59,6 @@ def test_offer_raises_orders_and_costs_discount() -> None:
 
 def test_threshold_needs_its_fields_and_off_below_threshold() -> None:
     with pytest.raises(ValueError, match="threshold"):
-        Strategy.model_validate({"promotions": [{**OFFER, "off": None}]})
+        Strategy.model_validate({"promotions": [{**OFFER, "reduction": None}]})
     with pytest.raises(ValueError, match="below threshold"):
-        Strategy.model_validate({"promotions": [{**OFFER, "off": 400}]})
+        Strategy.model_validate({"promotions": [{**OFFER, "reduction": 400}]})
