@@ -35,6 +35,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _machine import machine_cpu, own_cpu
+
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_SIZE = 1_000_000
 TARGET_DAYS = 365
@@ -47,28 +49,6 @@ BUSY_CORES = 0.2  # other work above this many cores on average: flag the timing
 def _maxrss_bytes(ru_maxrss: int) -> int:
     """``ru_maxrss`` is in KiB on Linux and in bytes on macOS."""
     return ru_maxrss if sys.platform == "darwin" else ru_maxrss * 1024
-
-
-def _machine_cpu() -> tuple[float, float] | None:
-    """CPU-seconds the whole machine has been busy, and stolen by the hypervisor, so far.
-
-    Read from Linux's ``/proc/stat``; None elsewhere. Busy time minus our own CPU time
-    over a measurement tells how much other work competed with it for the cores (and
-    for memory bandwidth and cache, which matter as much here).
-    """
-    try:
-        with open("/proc/stat", encoding="ascii") as fh:
-            fields = [int(x) for x in fh.readline().split()[1:9]]
-    except (OSError, ValueError):
-        return None
-    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
-    hz = os.sysconf("SC_CLK_TCK")
-    return (user + nice + system + irq + softirq) / hz, steal / hz
-
-
-def _own_cpu(who: int) -> float:
-    ru = resource.getrusage(who)
-    return ru.ru_utime + ru.ru_stime
 
 
 def _child(size: int, days: int | None, scenario: str, seed: int) -> dict[str, Any]:
@@ -124,7 +104,7 @@ def measure(size: int, days: int | None, scenario: str, seed: int,
            "--scenario", scenario, "--seed", str(seed)]
     if days is not None:
         cmd += ["--days", str(days)]
-    cpu0, own0 = _machine_cpu(), _own_cpu(resource.RUSAGE_SELF)
+    cpu0, own0 = machine_cpu(), own_cpu(resource.RUSAGE_SELF)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT)
     assert proc.stdout is not None
@@ -140,7 +120,7 @@ def measure(size: int, days: int | None, scenario: str, seed: int,
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     elapsed = time.perf_counter() - t0
-    cpu1, own1 = _machine_cpu(), _own_cpu(resource.RUSAGE_SELF)
+    cpu1, own1 = machine_cpu(), own_cpu(resource.RUSAGE_SELF)
     if timer is not None:
         timer.cancel()
     if proc.returncode != 0:

@@ -69,6 +69,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _machine import machine_cpu, own_cpu
+
 import scenarios
 import sim
 from sim.calendar import build_calendar
@@ -80,28 +82,6 @@ Z_LIMIT = 3.0
 KPIS = ("gmv", "orders", "new_customers", "cogs", "dropouts")
 #: salt mixed into the reference's seeds so that it never reuses the engine's streams
 _SALT = 0x4D455341
-
-
-def _machine_cpu() -> tuple[float, float] | None:
-    """CPU-seconds the whole machine has been busy, and stolen by the hypervisor, so far.
-
-    Read from Linux's ``/proc/stat``; None elsewhere. Busy time minus our own CPU time
-    over a measurement tells how much other work competed with it for the cores (and
-    for memory bandwidth and cache, which matter as much here).
-    """
-    try:
-        with open("/proc/stat", encoding="ascii") as fh:
-            fields = [int(x) for x in fh.readline().split()[1:9]]
-    except (OSError, ValueError):
-        return None
-    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
-    hz = os.sysconf("SC_CLK_TCK")
-    return (user + nice + system + irq + softirq) / hz, steal / hz
-
-
-def _own_cpu(who: int) -> float:
-    ru = resource.getrusage(who)
-    return ru.ru_utime + ru.ru_stime
 
 
 @dataclass(frozen=True)
@@ -471,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
     sc = (marketing_scenario if args.marketing else no_marketing_scenario)(
         args.scenario, args.size, args.days)
     mode = "with paid channels" if args.marketing else "no-marketing"
-    cpu0, own0, t0 = _machine_cpu(), _own_cpu(resource.RUSAGE_SELF), time.perf_counter()
+    cpu0, own0, t0 = machine_cpu(), own_cpu(resource.RUSAGE_SELF), time.perf_counter()
     vec, ref, vec_t, ref_t = [], [], [], []
     for seed in range(args.seeds):
         print(f"seed {seed}: vectorised ...", end=" ", file=sys.stderr, flush=True)
@@ -485,7 +465,7 @@ def main(argv: list[str] | None = None) -> int:
         ref_t.append((b, r))
         print(f"{b + r:.1f} s", file=sys.stderr, flush=True)
 
-    cpu1, own1, elapsed = _machine_cpu(), _own_cpu(resource.RUSAGE_SELF), \
+    cpu1, own1, elapsed = machine_cpu(), own_cpu(resource.RUSAGE_SELF), \
         time.perf_counter() - t0
     others = steal = math.nan
     if cpu0 is not None and cpu1 is not None:

@@ -46,10 +46,20 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
-def _positive(value: int | None, option: str) -> None:
-    if value is not None and value < 1:
-        raise InputError("command line", option, f"must be a whole number of at least 1 "
-                                                 f"(got {value})")
+def _check_counts(**options: int | None) -> None:
+    """Each of --seeds, --population, --days, --jobs given must be at least 1."""
+    for name, value in options.items():
+        if value is not None and value < 1:
+            raise InputError("command line", f"--{name}", f"must be a whole number of at "
+                                                          f"least 1 (got {value})")
+
+
+ScenarioArg = Annotated[str, typer.Argument(help="Shipped scenario name or path to a YAML file.")]
+PopulationOpt = Annotated[int | None, typer.Option(
+    help="Simulated shoppers (the real market size is kept).")]
+DaysOpt = Annotated[int | None, typer.Option(help="Simulate only the first N days.")]
+JobsOpt = Annotated[int, typer.Option(help="Worker processes.")]
+SeedOpt = Annotated[int | None, typer.Option(help="Root seed (default: the scenario's).")]
 
 
 def _prepare(scenario: str, strategy: Path | None, population: int | None, days: int | None
@@ -150,22 +160,19 @@ def _write_outputs(res: Results, out: Path) -> list[Path]:
 
 @app.command()
 def run(
-    scenario: Annotated[str, typer.Argument(help="Shipped scenario name or path to a YAML file.")],
+    scenario: ScenarioArg,
     strategy: Annotated[Path | None, typer.Option(help="Strategy YAML replacing the "
                                                        "scenario's own plan.")] = None,
     seeds: Annotated[int, typer.Option(help="Replications (seeds).")] = 4,
-    population: Annotated[int | None, typer.Option(
-        help="Simulated shoppers (the real market size is kept).")] = None,
-    days: Annotated[int | None, typer.Option(help="Simulate only the first N days.")] = None,
-    jobs: Annotated[int, typer.Option(help="Worker processes.")] = 1,
-    seed: Annotated[int | None, typer.Option(help="Root seed (default: the scenario's).")] = None,
+    population: PopulationOpt = None,
+    days: DaysOpt = None,
+    jobs: JobsOpt = 1,
+    seed: SeedOpt = None,
     out: Annotated[Path, typer.Option(help="Folder for CSV, JSON and PNG outputs.")] = Path("out"),
 ) -> None:
     """Run a scenario on several seeds; print KPIs with 95% CIs and write files to --out."""
     try:
-        for value, option in ((seeds, "--seeds"), (population, "--population"),
-                              (days, "--days"), (jobs, "--jobs")):
-            _positive(value, option)
+        _check_counts(seeds=seeds, population=population, days=days, jobs=jobs)
         sc, plan = _prepare(scenario, strategy, population, days)
     except InputError as exc:
         raise _fail(str(exc)) from None
@@ -210,25 +217,22 @@ def _compare_table(cmp: Comparison) -> Table:
 
 @app.command(name="compare")
 def compare_cmd(
-    scenario: Annotated[str, typer.Argument(help="Shipped scenario name or path to a YAML file.")],
+    scenario: ScenarioArg,
     strategy: Annotated[list[Path], typer.Option(
         help="Strategy YAML (repeat). With one, it is compared with the scenario's own plan; "
              "the first is the reference.")],
     seeds: Annotated[int, typer.Option(help="Replications shared by every strategy.")] = 8,
-    population: Annotated[int | None, typer.Option(
-        help="Simulated shoppers (the real market size is kept).")] = None,
-    days: Annotated[int | None, typer.Option(help="Simulate only the first N days.")] = None,
-    jobs: Annotated[int, typer.Option(help="Worker processes.")] = 1,
-    seed: Annotated[int | None, typer.Option(help="Root seed (default: the scenario's).")] = None,
+    population: PopulationOpt = None,
+    days: DaysOpt = None,
+    jobs: JobsOpt = 1,
+    seed: SeedOpt = None,
     out: Annotated[Path, typer.Option(help="Folder for compare.csv and the plot.")] = Path("out"),
 ) -> None:
     """Run strategies on the same seeds and report each KPI with paired differences."""
     from sim import plots
 
     try:
-        for value, option in ((seeds, "--seeds"), (population, "--population"),
-                              (days, "--days"), (jobs, "--jobs")):
-            _positive(value, option)
+        _check_counts(seeds=seeds, population=population, days=days, jobs=jobs)
         sc, _ = _prepare(scenario, None, population, days)
         plans: dict[str, Strategy | None] = {} if len(strategy) > 1 else {"scenario plan": None}
         for path in strategy:
@@ -256,24 +260,21 @@ def compare_cmd(
 
 @app.command(name="decompose")
 def decompose_cmd(
-    scenario: Annotated[str, typer.Argument(help="Shipped scenario name or path to a YAML file.")],
+    scenario: ScenarioArg,
     strategy: Annotated[Path | None, typer.Option(help="Strategy YAML with promotions "
                                                        "(default: the scenario's plan).")] = None,
     seeds: Annotated[int, typer.Option(help="Replications shared by both runs.")] = 8,
-    population: Annotated[int | None, typer.Option(
-        help="Simulated shoppers (the real market size is kept).")] = None,
-    days: Annotated[int | None, typer.Option(help="Simulate only the first N days.")] = None,
-    jobs: Annotated[int, typer.Option(help="Worker processes.")] = 1,
-    seed: Annotated[int | None, typer.Option(help="Root seed (default: the scenario's).")] = None,
+    population: PopulationOpt = None,
+    days: DaysOpt = None,
+    jobs: JobsOpt = 1,
+    seed: SeedOpt = None,
     out: Annotated[Path, typer.Option(help="Folder for the table and the plot.")] = Path("out"),
 ) -> None:
     """Split a plan's promotion effect into bump, pull-forward and net incremental GMV/profit."""
     from sim import plots
 
     try:
-        for value, option in ((seeds, "--seeds"), (population, "--population"),
-                              (days, "--days"), (jobs, "--jobs")):
-            _positive(value, option)
+        _check_counts(seeds=seeds, population=population, days=days, jobs=jobs)
         sc, plan = _prepare(scenario, strategy, population, days)
         if not plan.promotions:
             raise InputError(str(strategy or scenario), "promotions",

@@ -41,6 +41,15 @@ def _dates_axis(ax: plt.Axes) -> None:
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
 
 
+def _daily_gmv_axis(ax: plt.Axes, currency: str) -> None:
+    ax.set_ylabel(f"GMV per day ({currency})")
+    ax.yaxis.set_major_formatter(FuncFormatter(_money))
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left")
+    _dates_axis(ax)
+
+
 def _band(daily: pd.DataFrame, column: str, level: float = 0.95) -> pd.DataFrame:
     """Mean and t-interval of a daily KPI across seeds, per date."""
     g = daily.groupby("date")[column]
@@ -187,12 +196,7 @@ def compare_gmv(results: dict[str, Results]) -> Figure:
         n = len(res.strategy.promotions)
         shaded = f"{n} promotion window{'s' if n != 1 else ''} shaded" if n else "no promotion"
         ax.plot(b.index, b["mean"], color=colour, lw=1.6, label=f"{name} ({shaded})")
-    ax.set_ylabel(f"GMV per day ({cur})")
-    ax.yaxis.set_major_formatter(FuncFormatter(_money))
-    ax.set_ylim(bottom=0)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left")
-    _dates_axis(ax)
+    _daily_gmv_axis(ax, cur)
     ax.set_title(f"{first.scenario.name}: daily GMV by strategy "
                  f"(mean of the same {first.n_seeds} seeds)")
     fig.tight_layout()
@@ -216,12 +220,7 @@ def decomposition(dec: Decomposition) -> Figure:
     ax.fill_between(a.index, b, a, where=a < b, color="#e74c3c", alpha=0.35,
                     label=f"lost afterwards (pull-forward, lower reference prices): "
                           f"{_money(float(t['mean']['pulled_forward_gmv']))} {cur}")
-    ax.set_ylabel(f"GMV per day ({cur})")
-    ax.yaxis.set_major_formatter(FuncFormatter(_money))
-    ax.set_ylim(bottom=0)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left")
-    _dates_axis(ax)
+    _daily_gmv_axis(ax, cur)
     ax.set_title(f"{res.scenario.name}: promotion effect on the same {res.n_seeds} seeds; net "
                  f"GMV {_money(float(t['mean']['net_incremental_gmv']))}, net profit "
                  f"{_money(float(t['mean']['net_incremental_profit']))} {cur}")
