@@ -18,11 +18,13 @@ The behavioural model, in the order a day is stepped:
   non-customer at ``aware_purchase_factor`` times that; a channel visit ends in an order
   with the channel's conversion quality. Hazards add; the day's purchase probability is
   ``1 - exp(-H)`` (at most one order a shopper a day).
-* Price. With discount d on category k, a shopper's hazard for that category scales by
-  ``(1 - d) ** -price_sensitivity``, so ``price_sensitivity`` is the own-price elasticity of
-  orders (a constant-elasticity response).
+* Price. With a saving s (a share of list price, from the day's offers: see
+  ``agents.promotions``) on category k, a shopper's hazard for that category scales by
+  ``(1 - s) ** -price_sensitivity``, so ``price_sensitivity`` is the own-price elasticity
+  of orders (a constant-elasticity response).
 * Reference price. Each shopper keeps a reference price index r (1 = list price); a
-  visit moves it a share ``reference_adaptation`` toward the price index seen that day.
+  visit moves it a share ``reference_adaptation`` toward the price index seen that day
+  (list price less the price offers open to the shopper; gifts and points do not count).
   The hazard scales by ``(price / r) ** -price_sensitivity``, so after frequent deep
   discounts (r < 1) full-price buying drops and the same discount lifts less.
 * Pull-forward. An order placed under a price lift L > 1 is incremental with probability
@@ -35,15 +37,16 @@ The behavioural model, in the order a day is stepped:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.special import ndtr, ndtri
+from scipy.special import ndtri
 
-from sim.schema import CITY_TIERS, STAGES, Promotion, Scenario
+from sim.schema import CITY_TIERS, STAGES, Scenario
 
 if TYPE_CHECKING:
+    from agents.promotions import Completions, Offers
     from sim.streams import Streams
 
 __all__ = ["NEVER", "DayOutcome", "ShopperPopulation"]
@@ -72,6 +75,8 @@ class DayOutcome:
     cogs: np.ndarray
     new: np.ndarray
     repeat: np.ndarray
+    tally: dict[str, float] = field(default_factory=dict)
+    per_promotion: np.ndarray | None = None
 
 
 class ShopperPopulation:
@@ -286,47 +291,33 @@ class ShopperPopulation:
         return np.exp(-penalty)
 
     # ------------------------------------------------------------------ buying
-    def _price_lift(self, discounts: np.ndarray) -> tuple[np.ndarray | float, np.ndarray | None]:
-        """Hazard multiplier per shopper and per (shopper, category) from today's discounts."""
-        on = np.flatnonzero(discounts > 0)
-        if on.size == 0:
+    def _price_lift(self, share: np.ndarray | None
+                    ) -> tuple[np.ndarray | float, np.ndarray | None]:
+        """Hazard multiplier per shopper and per (shopper, category) from today's offers.
+
+        ``share`` is the saving per shopper and category as a share of list price; the
+        category's hazard scales by ``(1 - share) ** -price_sensitivity``.
+        """
+        if share is None:
             return 1.0, None
-        lift_k = np.ones((self.n, len(self.category_names)), dtype=np.float32)
-        for k in on:
-            lift_k[:, k] = np.float32(1.0 - discounts[k]) ** -self.price_sensitivity
+        lift_k = np.power(np.float32(1.0) - share, -self.price_sensitivity[:, None])
         return (self.prefs * lift_k).sum(axis=1), lift_k
 
-    def _threshold_saving(self, offer: Promotion) -> np.ndarray:
-        """Expected saving (share of list value) per shopper from a threshold offer.
-
-        Baskets are log-normal around the shopper's mean; an order saves ``reduction`` when it
-        reaches the threshold, directly or (with ``top_up_share``) by topping up from
-        within ``top_up_range`` below it.
-        """
-        assert offer.threshold is not None and offer.reduction is not None
-        sigma = np.maximum(self.basket_sigma, np.float32(1e-6))
-        mean = np.maximum(self.basket_mean, np.float32(1e-6))
-
-        def above(x: float) -> np.ndarray:
-            return ndtr(-(np.log(np.float32(x) / mean) + sigma**2 / 2) / sigma)
-
-        reach = above(offer.threshold)
-        near = above(offer.threshold * (1 - offer.top_up_range)) - reach
-        p = reach + offer.top_up_share * near
-        return (offer.reduction / np.maximum(mean, offer.threshold) * p).astype(np.float32)
-
-    def shop(self, day: int, demand: float, discounts: np.ndarray,
-             conversion: np.ndarray, threshold: Promotion | None = None) -> DayOutcome:
+    def shop(self, day: int, demand: float, conversion: np.ndarray,
+             offers: Offers | None = None, completions: Completions | None = None
+             ) -> DayOutcome:
         """One day of visits and purchases, then lifecycle updates.
 
         Args:
             day: day index.
             demand: the calendar's demand multiplier for the day.
-            discounts: discount (share of list price) per category.
             conversion: probability that a visit from each channel ends in an order.
+            offers: the day's promotions (None: none run).
+            completions: presale orders completed today, added to the day's orders.
         """
         p = self.params
-        lift, lift_k = self._price_lift(discounts)
+        offers = offers if offers is not None and offers.any else None
+        lift, lift_k = self._price_lift(None if offers is None else offers.share)
         churned = self.customer & ~self.alive
         # own buying rate by state: prospect 0, aware non-customer a share of lambda,
         # alive customer lambda (less fatigue), churned 0; code = aware + 2 customer + 4 churned
@@ -339,8 +330,6 @@ class ShopperPopulation:
         base *= self._fatigue_multiplier()
         if self._reference_moved:  # (price / r)^-e = price^-e x r^e
             lift = lift * self.reference ** self.price_sensitivity
-        if threshold is not None:  # the expected saving acts like a discount on the basket
-            lift = lift * (1.0 - self._threshold_saving(threshold)) ** -self.price_sensitivity
         base *= lift
         live = np.flatnonzero(self._live)
         # response per live channel: 1 - exp(-A / sat); visit hazard = ctr * sat * response
@@ -385,35 +374,39 @@ class ShopperPopulation:
         sigma = self.basket_sigma[buyers]
         list_value = self.basket_mean[buyers] * np.exp(sigma * ndtri(ub) - 0.5 * sigma**2)
         list_value = list_value.astype(np.float64)
-        off = 0.0 if threshold is None else self._apply_threshold(day, buyers, threshold,
-                                                                    list_value)
-        saving = np.maximum(list_value * discounts[category], off)  # best single offer
-        gmv = list_value - saving
-        cogs = list_value * self.cost_ratio[category]
-
-        new, repeat = self._after_orders(day, buyers, order_channel, list_value)
-        self.aware[visitors] = True
+        tally: dict[str, float] = {}
+        per_promotion = None
+        if offers is None:
+            gmv = list_value.copy()
+        else:
+            chk = offers.checkout(day, self, buyers, order_channel, category, list_value)
+            tally, per_promotion = chk.tally, chk.per_promotion
+            keep = chk.keep
+            buyers, order_channel, category = buyers[keep], order_channel[keep], category[keep]
+            list_value, gmv = list_value[keep], chk.gmv[keep]
         if isinstance(lift, np.ndarray) and p.pull_forward_share > 0:
             borrowed = np.float32(p.pull_forward_share) * np.maximum(
                 np.float32(1.0) - np.float32(1.0) / lift[buyers], 0)
             self.owed[buyers] += borrowed * self.customer[buyers]
             self._owed_any = bool(self._owed_any or borrowed.any())
-        if (discounts > 0).any() or self._reference_moved:
-            self._update_reference(visitors, discounts)
+        if completions is not None and completions.shoppers.size:
+            buyers = np.concatenate([buyers, completions.shoppers])
+            order_channel = np.concatenate([order_channel, completions.channel])
+            category = np.concatenate([category, completions.category])
+            list_value = np.concatenate([list_value, completions.list_value])
+            gmv = np.concatenate([gmv, completions.gmv])
+            tally["presale_orders"] = float(completions.shoppers.size)
+        cogs = list_value * self.cost_ratio[category]
+
+        new, repeat = self._after_orders(day, buyers, order_channel, list_value)
+        self.aware[visitors] = True
+        price_share = None if offers is None else offers.price_share
+        if price_share is not None or self._reference_moved:
+            self._update_reference(visitors, price_share)
         return DayOutcome(buyers=buyers, visitors=visitors, channel_visits=channel_visits,
                           reach=self.reach, order_channel=order_channel, category=category,
-                          list_value=list_value, gmv=gmv, cogs=cogs, new=new, repeat=repeat)
-
-    def _apply_threshold(self, day: int, buyers: np.ndarray, offer: Promotion,
-                         list_value: np.ndarray) -> np.ndarray:
-        """Top up baskets just below the threshold (``list_value`` in place); return the
-        threshold saving of each order (``reduction`` where the basket reaches it, else 0)."""
-        assert offer.threshold is not None and offer.reduction is not None
-        u = self.streams.uniform("topup", day, self.n)[buyers]
-        near = (list_value >= offer.threshold * (1 - offer.top_up_range)) & (
-            list_value < offer.threshold)
-        list_value[near & (u < offer.top_up_share)] = offer.threshold
-        return np.where(list_value >= offer.threshold, offer.reduction, 0.0)
+                          list_value=list_value, gmv=gmv, cogs=cogs, new=new, repeat=repeat,
+                          tally=tally, per_promotion=per_promotion)
 
     def _repay(self, hazard: np.ndarray) -> None:
         # Owed orders hold the hazard back until repaid in expectation: a shopper owing
@@ -425,8 +418,10 @@ class ShopperPopulation:
         if not self._owed_any:
             self.owed[:] = 0.0
 
-    def _update_reference(self, visitors: np.ndarray, discounts: np.ndarray) -> None:
-        seen = self.prefs[visitors] @ (1.0 - discounts).astype(np.float32)
+    def _update_reference(self, visitors: np.ndarray, share: np.ndarray | None) -> None:
+        # the price index a visitor saw: list price less the price offers open to them
+        seen = self.prefs[visitors].sum(axis=1) if share is None else (
+            self.prefs[visitors] * (np.float32(1.0) - share[visitors])).sum(axis=1)
         ref = self.reference[visitors]
         self.reference[visitors] = ref + np.float32(self.params.reference_adaptation) * (seen - ref)
         self._reference_moved = bool(np.abs(self.reference - 1.0).max(initial=0.0) > 1e-4)
@@ -437,6 +432,10 @@ class ShopperPopulation:
                       list_value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Lifecycle after the day's orders: first orders, BG/NBD dropout, trailing spend."""
         new = ~self.customer[buyers]
+        if new.any():  # a shopper with two orders today (a presale completion) is new once
+            first_seen = np.zeros(buyers.size, dtype=bool)
+            first_seen[np.unique(buyers, return_index=True)[1]] = True
+            new &= first_seen
         repeat = self.customer[buyers] & self.alive[buyers]
         first = buyers[new]
         self.customer[first] = True
@@ -449,9 +448,9 @@ class ShopperPopulation:
         u = self.streams.uniform("dropout", day, self.n)[buyers]
         self.alive[buyers[repeat & (u < self.p_drop[buyers])]] = False
         self.last_day[buyers] = day
-        self.n_orders[buyers] += 1
+        np.add.at(self.n_orders, buyers, 1)
         self.spend *= self._spend_keep
-        self.spend[buyers] += list_value.astype(np.float32)
+        np.add.at(self.spend, buyers, list_value.astype(np.float32))
         return new, repeat
 
     def stages(self, day: int) -> np.ndarray:

@@ -149,7 +149,8 @@ def load_strategy_file(path: str | Path, scenario: Scenario | None = None) -> St
         raise _one_sentence(exc, Strategy, str(path)) from None
     if scenario is not None:
         problems = strategy_problems(strategy, list(scenario.channels),
-                                     list(scenario.catalog.categories))
+                                     list(scenario.catalog.categories),
+                                     list(scenario.population.segments))
         if problems:
             field, msg = problems[0]
             raise InputError(str(path), field, msg)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.plan import promotion_window
 from sim.results import Results, mean_ci
 from sim.runner import simulate
 from sim.schema import Scenario, Strategy
@@ -71,11 +72,6 @@ def decompose(scenario: Scenario, strategy: Strategy | None = None, seeds: int =
     if not plan.promotions:
         raise ValueError("the plan has no promotions to decompose")
     bare = plan.model_copy(update={"promotions": []})
-    n = scenario.horizon.n_days
-    window = np.zeros(n, dtype=bool)
-    for promo in plan.promotions:
-        lo = max(scenario.horizon.day_of(promo.start), 0)
-        hi = min(scenario.horizon.day_of(promo.end), n - 1)
-        window[lo:hi + 1] = True
+    window = promotion_window(scenario, plan, scenario.horizon.n_days)
     return Decomposition(simulate(scenario, plan, seeds, seed=seed, jobs=jobs),
                          simulate(scenario, bare, seeds, seed=seed, jobs=jobs), window)

@@ -4,8 +4,12 @@ Money and counts are recorded at real scale (simulated figures times
 ``population.scale``); spend and exposures are real already. The KPI formulas are
 DESIGN.md's contract:
 
-* ``discount_cost = list_value - gmv``
-* ``gross_profit = gmv - cogs - loyalty_cost - holding_cost``
+* ``discount_cost = list_value - gmv`` (promotions, coupons, presale deposit bonuses);
+  ``coupon_cost`` is the part new-user coupons gave
+* ``loyalty_cost = gift_cost + points_cost`` (gifts with purchase, points issued times
+  their expected redemption)
+* ``gross_profit = gmv + forfeited_deposits - cogs - loyalty_cost - holding_cost``: a
+  presale deposit never completed is kept by the shop, with no goods shipped
 * ``profit = gross_profit - marketing_spend``
 * ``roas = gmv / marketing_spend``; ``roi = profit / marketing_spend``
 """
@@ -26,7 +30,13 @@ __all__ = ["ADDITIVE", "LEVELS", "Ledger", "derive"]
 
 #: KPIs that add up over days, seeds' days, channels or segments.
 ADDITIVE = ["visitors", "orders", "repeat_orders", "new_customers", "list_value", "gmv",
-            "cogs", "marketing_spend", "loyalty_cost", "holding_cost", "unsubscribes"]
+            "cogs", "marketing_spend", "loyalty_cost", "holding_cost", "unsubscribes",
+            "coupon_cost", "gift_cost", "points_cost", "deposits", "deposit_value",
+            "presale_orders", "forfeits", "forfeited_deposits", "flash_units"]
+#: Day totals a promotion's checkout reports (simulated scale), booked as they are.
+_TALLY = ["coupon_cost", "gift_cost", "points_cost", "deposits", "deposit_value",
+          "presale_orders", "forfeits", "forfeited_deposits", "flash_units"]
+_PROMOTION_COLS = ["orders", "discount_cost", "loyalty_cost"]
 #: KPIs that are a level at the end of a day (a period's value is its last day's).
 LEVELS = [f"stage_{s}" for s in STAGES] + ["customers", "active_customers", "churned"]
 
@@ -50,8 +60,8 @@ def derive(frame: pd.DataFrame) -> pd.DataFrame:
     if {"list_value", "gmv"} <= cols:
         f["discount_cost"] = f["list_value"] - f["gmv"]
     if {"gmv", "cogs"} <= cols:
-        f["gross_profit"] = f["gmv"] - f["cogs"] - f.get("loyalty_cost", 0.0) \
-            - f.get("holding_cost", 0.0)
+        f["gross_profit"] = f["gmv"] + f.get("forfeited_deposits", 0.0) - f["cogs"] \
+            - f.get("loyalty_cost", 0.0) - f.get("holding_cost", 0.0)
         f["gross_margin"] = _ratio(f["gross_profit"], f["gmv"])
         if spend in cols:
             f["profit"] = f["gross_profit"] - f[spend]
@@ -76,14 +86,17 @@ class Ledger:
         n_days: days in the horizon.
         channels: channel names (an ``organic`` row is added for unattributed orders).
         segments: segment names.
+        promotions: promotion names, in the plan's order.
         scale: real shoppers per simulated shopper.
     """
 
     def __init__(self, n_days: int, channels: list[str], segments: list[str],
-                 scale: float) -> None:
+                 promotions: list[str], scale: float) -> None:
         self.scale = scale
         self.channels = [*channels, "organic"]
         self.segments = segments
+        self.promotions = promotions
+        self.by_promotion = {k: np.zeros((n_days, len(promotions))) for k in _PROMOTION_COLS}
         self.daily = {k: np.zeros(n_days) for k in ADDITIVE + LEVELS}
         self.by_channel = {k: np.zeros((n_days, len(self.channels))) for k in _CHANNEL_COLS}
         self.by_segment = {k: np.zeros((n_days, len(segments))) for k in _GROUP_COLS}
@@ -104,6 +117,12 @@ class Ledger:
         d["cogs"][day] = out.cogs.sum() * s
         d["marketing_spend"][day] = spend.sum()
         d["unsubscribes"][day] = pop.unsubscribed_today * s
+        for key in _TALLY:
+            d[key][day] = out.tally.get(key, 0.0) * s
+        d["loyalty_cost"][day] = d["gift_cost"][day] + d["points_cost"][day]
+        if out.per_promotion is not None:
+            for i, key in enumerate(_PROMOTION_COLS):
+                self.by_promotion[key][day] = out.per_promotion[:, i] * s
         stages = pop.stages(day)
         counts = np.bincount(stages, minlength=len(STAGES)) * s
         for i, name in enumerate(STAGES):
@@ -147,7 +166,8 @@ class Ledger:
         for key, table, labels, label in (
                 ("by_channel", self.by_channel, self.channels, "channel"),
                 ("by_segment", self.by_segment, self.segments, "segment"),
-                ("by_city_tier", self.by_city_tier, list(CITY_TIERS), "city_tier")):
+                ("by_city_tier", self.by_city_tier, list(CITY_TIERS), "city_tier"),
+                ("by_promotion", self.by_promotion, self.promotions, "promotion")):
             k = len(labels)
             out[key] = pd.DataFrame({
                 "seed": replication,

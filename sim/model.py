@@ -9,9 +9,10 @@ import numpy as np
 
 from agents.channels import ChannelAgent
 from agents.population import ShopperPopulation
+from agents.promotions import Completions, Offers, PromotionAgent
 from sim.calendar import build_calendar
 from sim.ledger import Ledger
-from sim.plan import daily_budgets, daily_discounts, daily_thresholds
+from sim.plan import daily_budgets, promotion_days
 from sim.schema import Scenario, Strategy
 from sim.streams import Streams
 
@@ -21,9 +22,10 @@ __all__ = ["MarketModel"]
 class MarketModel(mesa.Model):
     """One simulated market under one strategy and one seed.
 
-    Channels are Mesa agents; shoppers are a vectorised population. Each ``step()`` is
-    one day: calendar -> channels buy exposures -> shoppers are exposed (adstock,
-    awareness, fatigue) -> shoppers visit and buy -> channels settle their spend ->
+    Channels and promotions are Mesa agents; shoppers are a vectorised population. Each
+    ``step()`` is one day: calendar -> channels buy exposures -> shoppers are exposed
+    (adstock, awareness, fatigue) -> promotions make the day's offers and presales fall due
+    -> shoppers visit and buy (price response, checkout) -> channels settle their spend ->
     ledger.
 
     Args:
@@ -43,13 +45,17 @@ class MarketModel(mesa.Model):
         self.calendar = build_calendar(scenario)
         n_days = self.calendar.n_days
         budgets = daily_budgets(scenario, self.strategy, self.calendar)
-        self.discounts = daily_discounts(scenario, self.strategy, n_days)
-        self.thresholds = daily_thresholds(scenario, self.strategy, n_days)
         self.channels = [ChannelAgent(self, name, cfg, budgets[:, c])
                          for c, (name, cfg) in enumerate(scenario.channels.items())]
+        cats, segs = list(scenario.catalog.categories), list(scenario.population.segments)
+        self.promotions = [
+            PromotionAgent(self, i, promo, promotion_days(scenario, promo, n_days), cats, segs,
+                           scenario.population.scale)
+            for i, promo in enumerate(self.strategy.promotions)]
         self._conversion = np.array([c.conversion for c in scenario.channels.values()])
         self.population = ShopperPopulation(scenario, self.streams)
-        self.ledger = Ledger(n_days, list(scenario.channels), list(scenario.population.segments),
+        self.ledger = Ledger(n_days, list(scenario.channels), segs,
+                             [p.name for p in self.strategy.promotions],
                              scenario.population.scale)
         self.day = 0
 
@@ -60,8 +66,9 @@ class MarketModel(mesa.Model):
         exposures = np.array([ch.buy(t) for ch in self.channels])
         self.population.expose(t, exposures / scale)
         conversion = np.minimum(1.0, self._conversion * demand)
-        out = self.population.shop(t, demand, self.discounts[t], conversion,
-                                   self.thresholds[t])
+        offers, completions, forfeits = self._promotions_today(t)
+        out = self.population.shop(t, demand, conversion, offers, completions)
+        out.tally["forfeits"], out.tally["forfeited_deposits"] = forfeits
         self.last_outcome = out
         attributed = np.bincount(out.order_channel, weights=out.gmv,
                                  minlength=len(self.channels) + 1)[:-1] * scale
@@ -71,6 +78,29 @@ class MarketModel(mesa.Model):
         self.ledger.record(t, out, spend, delivered, self.population)
         self.day += 1
         self.running = self.day < self.calendar.n_days
+
+    def _promotions_today(self, t: int) -> tuple[Offers | None, Completions | None,
+                                                 tuple[float, float]]:
+        """Today's offers, the presale orders due today, and the deposits forfeited today
+        (number, value)."""
+        if not self.promotions:
+            return None, None, (0.0, 0.0)
+        pop = self.population
+        stages = pop.stages(t) if any(a.needs_stages() for a in self.promotions
+                                      if a.days[t]) else None
+        today = [o for a in self.promotions if (o := a.offer(t, pop, stages)) is not None]
+        offers = Offers(today, pop.n, self.strategy.stacking, len(self.promotions)) \
+            if today else None
+        completions, lost, lost_value = None, 0, 0.0
+        for a in self.promotions:
+            if a.kind == "presale":
+                done, value, count = a.complete(t, pop)
+                lost, lost_value = lost + count, lost_value + value
+                if done.shoppers.size:
+                    completions = done if completions is None else Completions(
+                        *(np.concatenate([x, y]) for x, y in zip(
+                            vars(completions).values(), vars(done).values(), strict=True)))
+        return offers, completions, (float(lost), lost_value)
 
     def run(self, on_day: Callable[[int], None] | None = None) -> MarketModel:
         """Step to the end of the horizon, calling ``on_day(day)`` after each day."""

@@ -1,13 +1,15 @@
-"""A strategy laid over the calendar: daily budget per channel, daily discount per category."""
+"""A strategy laid over the calendar: daily budget per channel, the days each promotion runs."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import numpy as np
 
 from sim.calendar import DayCalendar
-from sim.schema import PHASES, Promotion, Scenario, Strategy
+from sim.schema import PHASES, WEEKDAYS, Promotion, Scenario, Strategy
 
-__all__ = ["daily_budgets", "daily_discounts", "daily_thresholds"]
+__all__ = ["daily_budgets", "promotion_days", "promotion_window"]
 
 
 def _phase_weights(strategy: Strategy, cal: DayCalendar) -> np.ndarray:
@@ -52,47 +54,30 @@ def daily_budgets(scenario: Scenario, strategy: Strategy, cal: DayCalendar) -> n
     return out
 
 
-def daily_discounts(scenario: Scenario, strategy: Strategy, n_days: int) -> np.ndarray:
-    """Discount (share of list price) per day and category, shape ``(days, categories)``.
+def promotion_days(scenario: Scenario, promo: Promotion, n_days: int) -> np.ndarray:
+    """Days (bool per day) on which a promotion runs.
 
-    Overlapping promotions do not stack: the deepest one applies (best single offer).
+    Its dates, narrowed to its ``weekdays`` and ``days_of_month`` when given; a member
+    day runs on ``day_of_month`` of each month; a presale runs over its deposit window
+    and on its ``final_day``.
     """
-    cats = list(scenario.catalog.categories)
-    out = np.zeros((n_days, len(cats)))
+    hz = scenario.horizon
+    dates = [hz.start + dt.timedelta(days=d) for d in range(n_days)]
+    on = np.array([promo.start <= d <= promo.end for d in dates], dtype=bool)
+    if promo.weekdays:
+        on &= np.isin([d.weekday() for d in dates], [WEEKDAYS.index(w) for w in promo.weekdays])
+    days_of_month = promo.days_of_month or (
+        [promo.day_of_month] if promo.day_of_month is not None else None)
+    if days_of_month:
+        on &= np.isin([d.day for d in dates], days_of_month)
+    if promo.final_day is not None:
+        on |= np.array([d == promo.final_day for d in dates], dtype=bool)
+    return on
+
+
+def promotion_window(scenario: Scenario, strategy: Strategy, n_days: int) -> np.ndarray:
+    """Days (bool per day) on which any of the strategy's promotions runs."""
+    window = np.zeros(n_days, dtype=bool)
     for promo in strategy.promotions:
-        if promo.kind != "percent" or promo.discount is None:
-            continue
-        lo = max(scenario.horizon.day_of(promo.start), 0)
-        hi = min(scenario.horizon.day_of(promo.end), n_days - 1)
-        if lo > hi:
-            continue
-        cols = range(len(cats)) if promo.categories == "all" else [
-            cats.index(c) for c in promo.categories]
-        for k in cols:
-            out[lo:hi + 1, k] = np.maximum(out[lo:hi + 1, k], promo.discount)
-    return out
-
-
-def daily_thresholds(scenario: Scenario, strategy: Strategy, n_days: int
-                     ) -> list[Promotion | None]:
-    """The threshold offer (满减) running on each day, or None.
-
-    Overlapping threshold offers do not stack: the richest (largest ``reduction / threshold``)
-    applies.
-    """
-    out: list[Promotion | None] = [None] * n_days
-    for promo in strategy.promotions:
-        if promo.kind != "threshold":
-            continue
-        lo = max(scenario.horizon.day_of(promo.start), 0)
-        hi = min(scenario.horizon.day_of(promo.end), n_days - 1)
-        for day in range(lo, hi + 1):
-            cur = out[day]
-            if cur is None or _rate(promo) > _rate(cur):
-                out[day] = promo
-    return out
-
-
-def _rate(promo: Promotion) -> float:
-    assert promo.reduction is not None and promo.threshold is not None
-    return promo.reduction / promo.threshold
+        window |= promotion_days(scenario, promo, n_days)
+    return window

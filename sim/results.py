@@ -16,7 +16,9 @@ SUMMARY_KPIS = ["gmv", "orders", "visitors", "conversion_rate", "aov", "new_cust
                 "repeat_rate", "marketing_spend", "roas", "roi", "profit", "gross_profit",
                 "gross_margin", "list_value", "discount_cost", "cogs", "loyalty_cost",
                 "holding_cost", "cac", "customers", "active_customers", "churned",
-                "unsubscribes"]
+                "unsubscribes", "coupon_cost", "gift_cost", "points_cost", "deposits",
+                "deposit_value", "presale_orders", "forfeits", "forfeited_deposits",
+                "flash_units"]
 
 
 def mean_ci(values: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
@@ -41,6 +43,8 @@ class Results:
             brought (last-touch attribution).
         by_segment: one row per (seed, day, segment).
         by_city_tier: one row per (seed, day, city tier).
+        by_promotion: one row per (seed, day, promotion): orders that used it, the
+            discount and loyalty cost it gave.
         scenario: the scenario run.
         strategy: the strategy run.
     """
@@ -53,6 +57,7 @@ class Results:
         self.by_channel = derive(frames["by_channel"])
         self.by_segment = derive(frames["by_segment"])
         self.by_city_tier = derive(frames["by_city_tier"])
+        self.by_promotion = frames["by_promotion"]
 
     @property
     def n_seeds(self) -> int:
@@ -68,6 +73,13 @@ class Results:
     def summary(self, level: float = 0.95) -> pd.DataFrame:
         """One row per KPI over the horizon: ``mean``, ``ci_low``, ``ci_high`` across seeds."""
         return mean_ci(self.totals()[SUMMARY_KPIS], level)
+
+    def promotion_summary(self) -> pd.DataFrame:
+        """Per promotion over the horizon, mean over seeds: orders that used it and what it
+        cost (discount given, gifts and points)."""
+        per_seed = self.by_promotion.groupby(["seed", "promotion"], sort=False)[
+            ["orders", "discount_cost", "loyalty_cost"]].sum()
+        return per_seed.groupby("promotion", sort=False).mean()
 
     def channel_summary(self) -> pd.DataFrame:
         """Per channel over the horizon, mean over seeds: spend, reach, visits, orders, ROAS."""

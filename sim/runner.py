@@ -62,5 +62,6 @@ def simulate(scenario: Scenario, strategy: Strategy | None = None, seeds: int = 
                 if progress:
                     progress(scenario.horizon.n_days)
     frames = {key: pd.concat([p[key] for p in parts if p is not None], ignore_index=True)
-              for key in ("daily", "by_channel", "by_segment", "by_city_tier")}
+              for key in ("daily", "by_channel", "by_segment", "by_city_tier",
+                          "by_promotion")}
     return Results(scenario, strategy, frames)

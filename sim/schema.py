@@ -36,6 +36,7 @@ __all__ = [
     "Promotion",
     "Scenario",
     "Segment",
+    "Stacking",
     "Strategy",
     "strategy_problems",
 ]
@@ -265,36 +266,132 @@ class Calendar(_Model):
     events: list[Event] = Field(default_factory=list)
 
 
-class Promotion(DateRange):
-    """An offer between two dates, inclusive.
+PromotionKind = Literal["percent", "fixed", "threshold", "coupon", "presale", "flash_sale",
+                        "gift", "member_day", "points"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: Lifecycle stages a promotion may target (a churned customer is out of reach).
+TargetStage = Literal["prospect", "aware", "new", "active", "high_value", "dormant"]
+#: The fields each promotion kind needs (first tuple) and may have (second), besides
+#: the fields every promotion has.
+_KIND_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "percent": (("discount",), ()),
+    "fixed": (("reduction",), ()),
+    "threshold": (("threshold", "reduction"), ("top_up_range", "top_up_share")),
+    "coupon": (("reduction",), ("threshold",)),
+    "presale": (("deposit", "final_day"), ("multiplier", "forfeit_share", "uptake")),
+    "flash_sale": (("discount", "units"), ("hours",)),
+    "gift": (("gift_cost",), ("gift_value", "threshold")),
+    "member_day": (("discount", "day_of_month"), ()),
+    "points": (("points_rate",), ("multiplier", "redemption_rate")),
+}
+_OPTIONAL = {name for _, may in _KIND_FIELDS.values() for name in may} | {
+    name for need, _ in _KIND_FIELDS.values() for name in need}
 
-    ``percent``: ``discount`` (share of list price) off the named categories (or all).
-    ``threshold`` (满减): ``reduction`` currency off any order whose list value reaches
-    ``threshold``; a shopper whose basket falls within ``top_up_range`` (a share of the
-    threshold) below it tops up to reach it with probability ``top_up_share``.
+
+class Promotion(DateRange):
+    """An offer that runs between two dates (inclusive).
+
+    Kinds and their fields (money in the scenario's currency, shares of 1):
+
+    * ``percent``: ``discount`` off the list price of ``categories``.
+    * ``fixed``: ``reduction`` off each order (at most the order's value).
+    * ``threshold`` (满减): ``reduction`` off any order whose list value reaches
+      ``threshold``; a shopper whose basket falls within ``top_up_range`` (a share of the
+      threshold) below it tops up to reach it with probability ``top_up_share``.
+    * ``coupon``: a new-user coupon, ``reduction`` off a shopper's first order (of at
+      least ``threshold``, default 0).
+    * ``presale`` (定金膨胀): between ``start`` and ``end`` a buyer may pay a ``deposit``
+      instead of buying now (with probability ``uptake``); the deposit counts
+      ``multiplier`` times at final payment on ``final_day``. A share ``forfeit_share``
+      of deposits is never completed: the shop keeps them.
+    * ``flash_sale``: ``discount`` for ``hours`` of each day (a shopper is around then
+      with probability hours / 24), until ``units`` (real orders) are sold on each run of
+      consecutive days.
+    * ``gift``: a gift costing the shop ``gift_cost`` with every order of at least
+      ``threshold``; shoppers value it at ``gift_value`` (default: its cost).
+    * ``member_day``: ``discount`` for customers on day ``day_of_month`` of each month.
+    * ``points``: points worth ``points_rate`` x ``multiplier`` of the amount paid;
+      a share ``redemption_rate`` of them is ever redeemed (the expected cost).
+
+    Any promotion may be limited to ``segments`` and lifecycle ``stages``, and repeated on
+    ``weekdays`` or ``days_of_month`` within its dates.
     """
 
     name: str
-    kind: Literal["percent", "threshold"] = "percent"
-    discount: Share | None = None
+    kind: PromotionKind = "percent"
     categories: list[str] | Literal["all"] = "all"
-    threshold: Positive | None = None
+    segments: list[str] | Literal["all"] = "all"
+    stages: list[TargetStage] | Literal["all"] = "all"
+    weekdays: list[Weekday] | None = None
+    days_of_month: list[Annotated[int, Field(ge=1, le=31)]] | None = None
+    discount: Share | None = None
     reduction: Positive | None = None
-    top_up_range: Share = 0.2
-    top_up_share: Share = 0.5
+    threshold: NonNegative | None = None
+    top_up_range: Share | None = None
+    top_up_share: Share | None = None
+    deposit: Positive | None = None
+    final_day: dt.date | None = None
+    multiplier: Annotated[float, Field(ge=1.0, le=10.0)] | None = None
+    forfeit_share: Share | None = None
+    uptake: Share | None = None
+    units: Annotated[int, Field(ge=1)] | None = None
+    hours: Annotated[float, Field(gt=0.0, le=24.0)] | None = None
+    gift_cost: Positive | None = None
+    gift_value: NonNegative | None = None
+    day_of_month: Annotated[int, Field(ge=1, le=31)] | None = None
+    points_rate: Annotated[float, Field(gt=0.0, le=0.5)] | None = None
+    redemption_rate: Share | None = None
 
     @model_validator(mode="after")
     def _fields_of_kind(self) -> Promotion:
-        if self.kind == "percent" and self.discount is None:
-            raise ValueError("a percent promotion needs 'discount' (a share from 0 to 1)")
-        if self.kind == "threshold":
-            if self.threshold is None or self.reduction is None:
-                raise ValueError("a threshold promotion needs 'threshold' and 'reduction' "
-                                 "(currency)")
-            if self.reduction >= self.threshold:
-                raise ValueError(f"reduction ({self.reduction:g}) must be below threshold "
-                                 f"({self.threshold:g})")
+        need, may = _KIND_FIELDS[self.kind]
+        missing = [f for f in need if getattr(self, f) is None]
+        if missing:
+            names = " and ".join(f"'{f}'" for f in missing)
+            raise ValueError(f"a {self.kind} promotion needs {names}")
+        extra = [f for f in sorted(_OPTIONAL - set(need) - set(may))
+                 if getattr(self, f) is not None]
+        if extra:
+            allowed = ", ".join(need + may)
+            raise ValueError(f"'{extra[0]}' does not apply to a {self.kind} promotion "
+                             f"(its fields: {allowed})")
+        if self.kind == "threshold" and self.reduction >= self.threshold:  # type: ignore[operator]
+            raise ValueError(f"reduction ({self.reduction:g}) must be below threshold "
+                             f"({self.threshold:g})")
+        if self.final_day is not None and self.final_day <= self.end:
+            raise ValueError(f"final_day ({self.final_day}) must come after the deposit "
+                             f"window ends ({self.end})")
+        if (self.weekdays or self.days_of_month) and self.kind in ("presale", "member_day"):
+            raise ValueError(f"a {self.kind} promotion cannot repeat on 'weekdays' or "
+                             "'days_of_month'")
         return self
+
+    def get(self, field: str) -> float:
+        """A numeric field, or its default for this kind when the file left it out."""
+        value = getattr(self, field)
+        if value is None and field == "gift_value":
+            value = self.gift_cost
+        return float(_DEFAULTS[field] if value is None else value)
+
+
+#: Defaults of the optional per-kind fields.
+_DEFAULTS: dict[str, float] = {
+    "threshold": 0.0, "top_up_range": 0.2, "top_up_share": 0.5, "multiplier": 2.0,
+    "forfeit_share": 0.1, "uptake": 0.3, "hours": 2.0, "redemption_rate": 0.6,
+}
+
+
+class Stacking(_Model):
+    """How offers on the same order combine.
+
+    ``best``: only the offer saving the most applies (best single offer). ``stack``: the
+    savings add up, capped at ``cap`` (a share of the order's list value). Gifts and
+    points are not price offers: they always come on top.
+    """
+
+    rule: Literal["best", "stack"] = "best"
+    cap: Share = 0.5
 
 
 class Strategy(_Model):
@@ -307,7 +404,8 @@ class Strategy(_Model):
             omitted means spend evenly over the days.
         flighting: days on which a channel is active (e.g. KOL live-stream days);
             omitted means every day.
-        promotions: discounts offered.
+        promotions: offers (discounts, coupons, presales, flash sales, gifts, ...).
+        stacking: how offers on the same order combine (best single offer by default).
     """
 
     budget: NonNegative = 0.0
@@ -315,6 +413,7 @@ class Strategy(_Model):
     phasing: dict[Phase, Share] | None = None
     flighting: dict[str, list[DateRange]] = Field(default_factory=dict)
     promotions: list[Promotion] = Field(default_factory=list)
+    stacking: Stacking = Field(default_factory=Stacking)
 
     @field_validator("shares")
     @classmethod
@@ -341,9 +440,9 @@ def _unknown(name: str, known: list[str], what: str) -> str:
     return f"unknown {what} '{name}'{did} Allowed: {', '.join(known)}"
 
 
-def strategy_problems(strategy: Strategy, channels: list[str], categories: list[str]
-                      ) -> list[tuple[str, str]]:
-    """Check a strategy against a scenario's channels and categories.
+def strategy_problems(strategy: Strategy, channels: list[str], categories: list[str],
+                      segments: list[str]) -> list[tuple[str, str]]:
+    """Check a strategy against a scenario's channels, categories and segments.
 
     Returns:
         ``(field path, message)`` pairs, empty when the strategy fits the scenario.
@@ -354,11 +453,12 @@ def strategy_problems(strategy: Strategy, channels: list[str], categories: list[
             if name not in channels:
                 problems.append((f"{field}.{name}", _unknown(name, channels, "channel")))
     for i, promo in enumerate(strategy.promotions):
-        if promo.categories != "all":
-            for cat in promo.categories:
-                if cat not in categories:
-                    problems.append((f"promotions.{i}.categories",
-                                     _unknown(cat, categories, "category")))
+        for field, names, known, what in (("categories", promo.categories, categories,
+                                           "category"),
+                                          ("segments", promo.segments, segments, "segment")):
+            if names != "all":
+                problems += [(f"promotions.{i}.{field}", _unknown(n, known, what))
+                             for n in names if n not in known]
     return problems
 
 
@@ -379,8 +479,8 @@ class Scenario(_Model):
     @model_validator(mode="after")
     def _references(self) -> Scenario:
         channels, categories = list(self.channels), list(self.catalog.categories)
-        problems = [(f"strategy.{f}", m) for f, m in
-                    strategy_problems(self.strategy, channels, categories)]
+        problems = [(f"strategy.{f}", m) for f, m in strategy_problems(
+            self.strategy, channels, categories, list(self.population.segments))]
         for seg_name, seg in self.population.segments.items():
             for cat in seg.categories:
                 if cat not in categories:

@@ -7,8 +7,8 @@ import pytest
 
 import scenarios
 from sim.calendar import build_calendar
-from sim.plan import daily_budgets, daily_discounts
-from sim.schema import PHASES, Strategy
+from sim.plan import daily_budgets, promotion_days
+from sim.schema import PHASES, Promotion, Strategy
 
 
 @pytest.fixture(scope="module")
@@ -55,14 +55,22 @@ def test_phase_absent_from_horizon_passes_its_share_on(d11) -> None:
     assert plan[:, list(short.channels).index("kol")].sum() == 0
 
 
-def test_overlapping_promotions_do_not_stack(d11) -> None:
-    s = Strategy.model_validate({
-        "promotions": [
-            {"name": "a", "discount": 0.1, "start": "2026-10-05", "end": "2026-10-10"},
-            {"name": "b", "discount": 0.3, "start": "2026-10-08", "end": "2026-10-12",
-             "categories": ["fashion"]}]})
-    disc = daily_discounts(d11, s, d11.horizon.n_days)
-    fashion, home = 0, 2
-    assert disc[4, fashion] == 0.1 and disc[8, fashion] == 0.3 and disc[8, home] == 0.1
-    assert disc[11, fashion] == 0.3 and disc[11, home] == 0.0
-    assert disc[3].sum() == 0 and disc[12].sum() == 0
+def _days(d11, **promo) -> list[int]:
+    p = Promotion.model_validate({"name": "p", "discount": 0.1, **promo})
+    return np.flatnonzero(promotion_days(d11, p, d11.horizon.n_days)).tolist()
+
+
+def test_promotion_days_follow_dates_weekdays_and_days_of_month(d11) -> None:
+    # the horizon starts on Thursday 1 October 2026
+    assert _days(d11, start="2026-10-05", end="2026-10-10") == [4, 5, 6, 7, 8, 9]
+    fridays = _days(d11, start="2026-10-01", end="2026-10-31", weekdays=["fri"])
+    assert fridays == [1, 8, 15, 22, 29]
+    assert _days(d11, start="2026-10-01", end="2026-11-30", days_of_month=[1, 15]) == [
+        0, 14, 31, 45]
+    assert _days(d11, kind="member_day", day_of_month=18, start="2026-10-01",
+                 end="2026-11-30") == [17, 48]
+    presale = _days(d11, kind="presale", discount=None, deposit=50, start="2026-10-20",
+                    end="2026-10-31", final_day="2026-11-11")
+    assert presale == [*range(19, 31), 41]
+    # outside the horizon nothing runs
+    assert _days(d11, start="2027-01-01", end="2027-01-31") == []

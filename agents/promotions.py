@@ -1,0 +1,412 @@
+"""Promotions: each offer is a Mesa agent; ``Offers`` is what a day's offers do to shoppers.
+
+On a day it runs, a ``PromotionAgent`` makes an ``Offer``: who may use it (targeting by
+segment and lifecycle stage), on which categories, and the saving it promises as a share
+of the list price, per shopper. Offers that save an amount per order (fixed, threshold,
+coupon, presale, gift) promise their *expected* share: the amount over the shopper's
+typical basket times the chance that a basket qualifies, which is where the shopper's
+log-normal basket size enters.
+
+``Offers`` combines the day's offers by the stacking rule into one saving share per
+shopper and category, ``s``. Shoppers respond to the effective price ``1 - s`` (the
+population's constant-elasticity response), and at checkout each order gets the saving
+of the offers it really qualifies for:
+
+* best single offer: the largest saving applies and is credited to its promotion;
+* stacked: the savings add up to at most ``cap`` of the order's list value, credited in
+  proportion.
+
+Gifts and points are not price offers: they always come on top, they lift demand by the
+value shoppers put on them, and their cost is loyalty cost, not discount cost. Presale
+buyers pay a deposit instead of an order and complete it (or forfeit it) on the final
+day; a flash sale sells at most its units, and a shopper who finds them gone buys at the
+ordinary price only if they would have bought without the flash price.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+from scipy.special import ndtr
+
+from sim.schema import STAGES, Promotion, Stacking
+
+if TYPE_CHECKING:
+    from agents.population import ShopperPopulation
+
+__all__ = ["PERKS", "Checkout", "Completions", "Offer", "Offers", "PromotionAgent",
+           "expected_saving"]
+
+#: Offers that are not a price: they add to what a shopper gets, not to what they pay.
+PERKS = ("gift", "points")
+_MEMBERS = [STAGES.index(s) for s in ("new", "active", "high_value", "dormant")]
+
+
+def expected_saving(mean: np.ndarray, sigma: np.ndarray, threshold: float, amount: float,
+                    top_up_range: float = 0.0, top_up_share: float = 0.0) -> np.ndarray:
+    """Expected saving, as a share of list value, of ``amount`` off orders of at least
+    ``threshold``, for shoppers with log-normal baskets (``mean``, log-sd ``sigma``).
+
+    A basket within ``top_up_range`` (share of the threshold) below it is topped up to
+    reach it with probability ``top_up_share``.
+    """
+    sigma = np.maximum(sigma, np.float32(1e-6))
+    mean = np.maximum(mean, np.float32(1e-6))
+
+    def above(x: float) -> np.ndarray:
+        if x <= 0:
+            return np.ones_like(mean)
+        return ndtr(-(np.log(np.float32(x) / mean) + sigma**2 / 2) / sigma)
+
+    reach = above(threshold)
+    near = above(threshold * (1 - top_up_range)) - reach if top_up_share > 0 else 0.0
+    p = reach + top_up_share * near
+    return (amount / np.maximum(mean, max(threshold, amount)) * p).astype(np.float32)
+
+
+@dataclass
+class Offer:
+    """One promotion's terms on one day.
+
+    Attributes:
+        agent: the promotion.
+        share: promised saving as a share of list value: a number, or one per shopper.
+        eligible: who may use it (bool per shopper), None for everyone.
+    """
+
+    agent: PromotionAgent
+    share: float | np.ndarray
+    eligible: np.ndarray | None
+
+    def matrix(self, n: int) -> np.ndarray:
+        """The promised share per shopper and category, shape ``(n, categories)``."""
+        cats = self.agent.categories.astype(np.float32)
+        share = np.broadcast_to(np.asarray(self.share, dtype=np.float32), (n,))
+        if self.eligible is not None:
+            share = share * self.eligible
+        return share[:, None] * cats[None, :]
+
+    def takes(self, buyers: np.ndarray, category: np.ndarray) -> np.ndarray:
+        """Which orders (buyers, their categories) may use the offer."""
+        ok = self.agent.categories[category]
+        return ok if self.eligible is None else ok & self.eligible[buyers]
+
+
+@dataclass
+class Completions:
+    """Presale orders completed on their final day (simulated scale)."""
+
+    shoppers: np.ndarray
+    channel: np.ndarray
+    category: np.ndarray
+    list_value: np.ndarray
+    gmv: np.ndarray
+
+
+@dataclass
+class Checkout:
+    """What a day's offers did to its orders (money at simulated scale).
+
+    Attributes:
+        gmv: paid value per order.
+        keep: False for orders dropped (a flash sale sold out before the shopper came).
+        deposit: True for orders that became presale deposits instead.
+        credit: saving per order and price offer (columns follow ``Offers.price``).
+        tally: day totals: ``coupon_cost``, ``gift_cost``, ``points_cost``, ``deposits``,
+            ``deposit_value``, ``flash_units``.
+        per_promotion: ``(promotions, 3)`` orders, discount cost, loyalty cost.
+    """
+
+    gmv: np.ndarray
+    keep: np.ndarray
+    deposit: np.ndarray
+    tally: dict[str, float] = field(default_factory=dict)
+    per_promotion: np.ndarray | None = None
+
+
+class PromotionAgent(mesa.Agent):
+    """One promotion of the plan.
+
+    Args:
+        model: the market model.
+        index: position in the plan's ``promotions``.
+        promo: the validated promotion.
+        days: bool per day, the days it runs (see ``sim.plan.promotion_days``).
+        category_names: the scenario's categories.
+        segment_names: the scenario's segments.
+        scale: real shoppers per simulated shopper (flash-sale units are real).
+    """
+
+    def __init__(self, model: mesa.Model, index: int, promo: Promotion, days: np.ndarray,
+                 category_names: list[str], segment_names: list[str], scale: float) -> None:
+        super().__init__(model)
+        self.index = index
+        self.promo = promo
+        self.kind = promo.kind
+        self.days = days
+        self.categories = np.array([promo.categories == "all" or c in promo.categories
+                                    for c in category_names], dtype=bool)
+        self._segments = None if promo.segments == "all" else np.array(
+            [segment_names.index(s) for s in promo.segments])
+        self._stages = None if promo.stages == "all" else np.array(
+            [STAGES.index(s) for s in promo.stages])
+        if promo.kind == "member_day" and self._stages is None:
+            self._stages = np.array(_MEMBERS)
+        self._final = None
+        if promo.final_day is not None:
+            final = model.scenario.horizon.day_of(promo.final_day)  # type: ignore[attr-defined]
+            self._final = final if 0 <= final < days.size else None
+        self._unit_limit = (promo.units or 0) / scale
+        self.units_left = 0.0
+        self._book: list[tuple[np.ndarray, ...]] = []  # presale deposits not yet due
+
+    # --------------------------------------------------------------- the offer
+    def needs_stages(self) -> bool:
+        return self._stages is not None
+
+    def offer(self, day: int, pop: ShopperPopulation, stages: np.ndarray | None
+              ) -> Offer | None:
+        """Today's terms, or None when the promotion does not run or promises nothing."""
+        if not self.days[day] or day == self._final:
+            return None
+        p = self.promo
+        if self.kind == "flash_sale":
+            if day == 0 or not self.days[day - 1]:  # a new run of days: the units refill
+                self.units_left = self._unit_limit
+            if self.units_left < 1:
+                return None
+        eligible = self._targets(pop, stages)
+        share: float | np.ndarray
+        if self.kind in ("percent", "member_day", "flash_sale"):
+            share = float(p.discount or 0.0)
+        elif self.kind == "points":
+            share = p.get("points_rate") * p.get("multiplier")
+        else:
+            threshold, amount = self._terms()
+            share = expected_saving(pop.basket_mean, pop.basket_sigma, threshold, amount,
+                                    p.get("top_up_range") if self.kind == "threshold" else 0.0,
+                                    p.get("top_up_share") if self.kind == "threshold" else 0.0)
+            if self.kind == "presale":
+                share = share * np.float32(p.get("uptake"))
+        if self.kind == "coupon":  # first order only
+            eligible = ~pop.customer if eligible is None else eligible & ~pop.customer
+        if self.kind == "flash_sale":  # around during the sale's hours
+            around = pop.streams.uniform(f"flash:{p.name}", day, pop.n) < p.get("hours") / 24
+            eligible = around if eligible is None else eligible & around
+        if np.max(share) <= 0:
+            return None
+        return Offer(self, share, eligible)
+
+    def _terms(self) -> tuple[float, float]:
+        """(threshold, amount) of an offer that saves an amount per qualifying order."""
+        p = self.promo
+        if self.kind == "presale":
+            m, deposit = p.get("multiplier"), p.get("deposit")
+            return m * deposit, (m - 1) * deposit
+        if self.kind == "gift":
+            return p.get("threshold"), p.get("gift_value")
+        if self.kind == "fixed":
+            return 0.0, p.get("reduction")
+        return p.get("threshold"), p.get("reduction")
+
+    def _targets(self, pop: ShopperPopulation, stages: np.ndarray | None) -> np.ndarray | None:
+        mask = None
+        if self._segments is not None:
+            mask = np.isin(pop.segment, self._segments)
+        if self._stages is not None:
+            assert stages is not None
+            in_stage = np.isin(stages, self._stages)
+            mask = in_stage if mask is None else mask & in_stage
+        return mask
+
+    # ------------------------------------------------------------------ orders
+    def saving(self, offer: Offer, takes: np.ndarray, list_value: np.ndarray,
+               new: np.ndarray) -> np.ndarray:
+        """Saving (currency) of each order from this price offer, 0 where it does not apply."""
+        p = self.promo
+        if self.kind in ("percent", "member_day", "flash_sale"):
+            return np.where(takes, list_value * float(p.discount or 0.0), 0.0)
+        threshold, amount = self._terms()
+        ok = takes & (list_value >= threshold)
+        if self.kind == "coupon":
+            ok &= new
+        return np.where(ok, np.minimum(amount, list_value), 0.0)
+
+    def top_up(self, day: int, pop: ShopperPopulation, buyers: np.ndarray, takes: np.ndarray,
+               list_value: np.ndarray) -> None:
+        """Baskets just below a threshold offer's threshold top up to it (in place)."""
+        p = self.promo
+        threshold = p.get("threshold")
+        u = pop.streams.uniform(f"topup:{p.name}", day, pop.n)[buyers]
+        near = takes & (list_value >= threshold * (1 - p.get("top_up_range"))) & (
+            list_value < threshold)
+        list_value[near & (u < p.get("top_up_share"))] = threshold
+
+    def take_deposits(self, day: int, pop: ShopperPopulation, buyers: np.ndarray,
+                      takes: np.ndarray, channel: np.ndarray, category: np.ndarray,
+                      list_value: np.ndarray) -> np.ndarray:
+        """Presale: qualifying buyers pay a deposit instead of ordering; return who did."""
+        p = self.promo
+        u = pop.streams.uniform(f"presale:{p.name}", day, pop.n)[buyers]
+        threshold, _ = self._terms()
+        dep = takes & (list_value >= threshold) & (u < p.get("uptake"))
+        if dep.any():
+            self._book.append((buyers[dep], channel[dep], category[dep], list_value[dep]))
+        return dep
+
+    def complete(self, day: int, pop: ShopperPopulation) -> tuple[Completions, float, int]:
+        """Presale final day: deposits become orders or are forfeited.
+
+        Returns:
+            the completed orders, the forfeited deposits (currency) and their number.
+        """
+        p = self.promo
+        if day != self._final or not self._book:
+            empty = np.zeros(0, dtype=np.int64)
+            return Completions(empty, empty, empty, np.zeros(0), np.zeros(0)), 0.0, 0
+        shoppers, channel, category, list_value = (np.concatenate(a) for a in zip(*self._book))
+        self._book = []
+        u = pop.streams.generator(f"forfeit:{p.name}", day).random(shoppers.size)
+        done = u >= p.get("forfeit_share")
+        deposit, m = p.get("deposit"), p.get("multiplier")
+        lv = list_value[done]
+        gmv = lv - (m - 1) * deposit
+        lost = int((~done).sum())
+        return (Completions(shoppers[done], channel[done], category[done], lv, gmv),
+                lost * deposit, lost)
+
+
+class Offers:
+    """The day's offers as the shoppers meet them.
+
+    Args:
+        offers: the offers running today.
+        n: number of shoppers.
+        stacking: how price offers on one order combine.
+        n_promotions: promotions in the plan (rows of ``Checkout.per_promotion``).
+    """
+
+    def __init__(self, offers: list[Offer], n: int, stacking: Stacking,
+                 n_promotions: int) -> None:
+        self.n_promotions = n_promotions
+        self.price = [o for o in offers if o.agent.kind not in PERKS]
+        self.perks = [o for o in offers if o.agent.kind in PERKS]
+        self.stacking = stacking
+        self.n = n
+        self.price_share: np.ndarray | None = None  # (n, K) saving share of the price
+        self.share: np.ndarray | None = None  # the same, plus what the perks are worth
+        if self.price:
+            s = self.price[0].matrix(n)
+            for o in self.price[1:]:
+                m = o.matrix(n)
+                if stacking.rule == "best":
+                    np.maximum(s, m, out=s)
+                else:
+                    s += m
+            if stacking.rule == "stack":
+                np.minimum(s, np.float32(stacking.cap), out=s)
+            self.price_share = s
+        if self.perks:
+            s = np.zeros_like(self.perks[0].matrix(n)) if self.price_share is None \
+                else self.price_share.copy()
+            for o in self.perks:
+                s += o.matrix(n)
+            self.share = np.minimum(s, np.float32(0.95))
+        else:
+            self.share = self.price_share
+
+    @property
+    def any(self) -> bool:
+        return self.share is not None
+
+    def checkout(self, day: int, pop: ShopperPopulation, buyers: np.ndarray,
+                 channel: np.ndarray, category: np.ndarray, list_value: np.ndarray
+                 ) -> Checkout:
+        """Apply the offers to the day's orders; ``list_value`` may grow (top-ups)."""
+        new = ~pop.customer[buyers]
+        deposit = np.zeros(buyers.size, dtype=bool)
+        takes = [o.takes(buyers, category) for o in self.price]
+        tally = dict.fromkeys(("coupon_cost", "gift_cost", "points_cost", "deposits",
+                               "deposit_value", "flash_units"), 0.0)
+        per_promo = np.zeros((self.n_promotions, 3))
+        for o, t in zip(self.price, takes, strict=True):
+            if o.agent.kind == "presale":
+                dep = o.agent.take_deposits(day, pop, buyers, t & ~deposit, channel, category,
+                                            list_value)
+                deposit |= dep
+                tally["deposits"] += float(dep.sum())
+                tally["deposit_value"] += float(dep.sum()) * o.agent.promo.get("deposit")
+        # threshold offers: the richest first, so a basket tops up to the best reachable one
+        thresholds = [(o, t) for o, t in zip(self.price, takes, strict=True)
+                      if o.agent.kind == "threshold"]
+        for o, t in sorted(thresholds, key=lambda ot: -ot[0].agent.promo.get("reduction")
+                           / ot[0].agent.promo.get("threshold")):
+            o.agent.top_up(day, pop, buyers, t & ~deposit, list_value)
+        savings = np.zeros((buyers.size, len(self.price)))
+        for j, (o, t) in enumerate(zip(self.price, takes, strict=True)):
+            if o.agent.kind != "presale":
+                savings[:, j] = o.agent.saving(o, t & ~deposit, list_value, new)
+        credit = self._combine(savings, list_value)
+        keep = ~deposit
+        for j, o in enumerate(self.price):  # flash sales: no more than the units left
+            if o.agent.kind != "flash_sale":
+                continue
+            users = np.flatnonzero(credit[:, j] > 0)
+            if users.size > o.agent.units_left:
+                u = pop.streams.uniform(f"flash_order:{o.agent.promo.name}", day, pop.n)
+                late = users[np.argsort(u[buyers[users]], kind="stable")][
+                    int(o.agent.units_left):]
+                savings[late, j] = 0.0
+                # a shopper who came for the flash price buys anyway only with
+                # probability 1 / lift (as if no other offer ran)
+                lift = (1.0 - float(o.agent.promo.discount or 0.0)) ** \
+                    -pop.price_sensitivity[buyers[late]]
+                gone = pop.streams.uniform(f"flash_gone:{o.agent.promo.name}", day,
+                                           pop.n)[buyers[late]] >= 1.0 / lift
+                keep[late[gone]] = False
+                credit = self._combine(savings, list_value)
+            sold = int(np.count_nonzero((credit[:, j] > 0) & keep))
+            o.agent.units_left -= sold
+            tally["flash_units"] += sold
+        credit[~keep] = 0.0
+        total = credit.sum(axis=1)
+        gmv = list_value - total
+        for j, o in enumerate(self.price):
+            used = credit[:, j] > 0
+            per_promo[o.agent.index, 0] += used.sum()
+            per_promo[o.agent.index, 1] += credit[:, j].sum()
+            if o.agent.kind == "coupon":
+                tally["coupon_cost"] += float(credit[:, j].sum())
+        for o in self.perks:
+            t = o.takes(buyers, category) & keep
+            p = o.agent.promo
+            if o.agent.kind == "gift":
+                got = t & (list_value >= p.get("threshold"))
+                cost = got * p.get("gift_cost")
+                tally["gift_cost"] += float(cost.sum())
+            else:
+                cost = t * gmv * (p.get("points_rate") * p.get("multiplier")
+                                  * p.get("redemption_rate"))
+                tally["points_cost"] += float(cost.sum())
+            per_promo[o.agent.index, 0] += (cost > 0).sum()
+            per_promo[o.agent.index, 2] += cost.sum()
+        return Checkout(gmv=gmv, keep=keep, deposit=deposit, tally=tally,
+                        per_promotion=per_promo)
+
+    def _combine(self, savings: np.ndarray, list_value: np.ndarray) -> np.ndarray:
+        """Credit per order and offer under the stacking rule."""
+        credit = np.zeros_like(savings)
+        if savings.shape[1] == 0 or savings.shape[0] == 0:
+            return credit
+        if self.stacking.rule == "best":
+            best = savings.argmax(axis=1)
+            rows = np.arange(savings.shape[0])
+            credit[rows, best] = savings[rows, best]
+            return credit
+        total = savings.sum(axis=1)
+        capped = np.minimum(total, self.stacking.cap * list_value)
+        factor = np.divide(capped, total, out=np.zeros_like(total), where=total > 0)
+        return savings * factor[:, None]
