@@ -27,8 +27,9 @@ The behavioural model, in the order a day is stepped:
   (list price less the price offers open to the shopper; gifts and points do not count).
   The hazard scales by ``(price / r) ** -price_sensitivity``, so after frequent deep
   discounts (r < 1) full-price buying drops and the same discount lifts less.
-* Pull-forward. An order placed under a price lift L > 1 is incremental with probability
-  1 - 1/L; a share ``pull_forward_share`` of that is borrowed from the shopper's future
+* Pull-forward. An order that saved a share s of its list value was placed under a price
+  lift L = (1 - s)^-e and is incremental with probability 1 - 1/L; a share
+  ``pull_forward_share`` of that is borrowed from the shopper's future
   (household stock): it is owed, and the shopper's hazard is held back until the owed
   orders are repaid in expectation, which makes the post-promotion dip.
 * Dropout. After each repeat order an alive customer drops out for good with their
@@ -384,9 +385,12 @@ class ShopperPopulation:
             keep = chk.keep
             buyers, order_channel, category = buyers[keep], order_channel[keep], category[keep]
             list_value, gmv = list_value[keep], chk.gmv[keep]
-        if isinstance(lift, np.ndarray) and p.pull_forward_share > 0:
+        if offers is not None and p.pull_forward_share > 0:
+            # an order that saved a share s was incremental with probability 1 - 1/L,
+            # L = (1 - s)^-e its price lift; a share of that is borrowed from the future
+            kept = (gmv / np.maximum(list_value, 1e-9)).astype(np.float32)
             borrowed = np.float32(p.pull_forward_share) * np.maximum(
-                np.float32(1.0) - np.float32(1.0) / lift[buyers], 0)
+                np.float32(1.0) - kept ** self.price_sensitivity[buyers], 0)
             self.owed[buyers] += borrowed * self.customer[buyers]
             self._owed_any = bool(self._owed_any or borrowed.any())
         if completions is not None and completions.shoppers.size:

@@ -42,6 +42,9 @@ __all__ = ["PERKS", "Checkout", "Completions", "Offer", "Offers", "PromotionAgen
 
 #: Offers that are not a price: they add to what a shopper gets, not to what they pay.
 PERKS = ("gift", "points")
+#: The largest saving share shoppers respond to: the constant-elasticity response has
+#: no finite value for a free item, so deeper offers respond as this deep.
+MAX_SHARE = np.float32(0.95)
 _MEMBERS = [STAGES.index(s) for s in ("new", "active", "high_value", "dormant")]
 
 
@@ -97,8 +100,10 @@ class Offer:
 
 @dataclass
 class Completions:
-    """Presale orders completed on their final day (simulated scale)."""
+    """Presale orders completed on their final day (simulated scale); ``promotion`` is
+    the index of each order's presale in the plan."""
 
+    promotion: np.ndarray
     shoppers: np.ndarray
     channel: np.ndarray
     category: np.ndarray
@@ -161,6 +166,7 @@ class PromotionAgent(mesa.Agent):
             self._final = final if 0 <= final < days.size else None
         self._unit_limit = (promo.units or 0) / scale
         self.units_left = 0.0
+        self._refilled = -1
         self._book: list[tuple[np.ndarray, ...]] = []  # presale deposits not yet due
 
     # --------------------------------------------------------------- the offer
@@ -174,8 +180,8 @@ class PromotionAgent(mesa.Agent):
             return None
         p = self.promo
         if self.kind == "flash_sale":
-            if day == 0 or not self.days[day - 1]:  # a new run of days: the units refill
-                self.units_left = self._unit_limit
+            if self._refilled != day:  # each day of the sale has its units
+                self.units_left, self._refilled = self._unit_limit, day
             if self.units_left < 1:
                 return None
         eligible = self._targets(pop, stages)
@@ -266,7 +272,7 @@ class PromotionAgent(mesa.Agent):
         p = self.promo
         if day != self._final or not self._book:
             empty = np.zeros(0, dtype=np.int64)
-            return Completions(empty, empty, empty, np.zeros(0), np.zeros(0)), 0.0, 0
+            return Completions(empty, empty, empty, empty, np.zeros(0), np.zeros(0)), 0.0, 0
         shoppers, channel, category, list_value = (np.concatenate(a) for a in zip(*self._book))
         self._book = []
         u = pop.streams.generator(f"forfeit:{p.name}", day).random(shoppers.size)
@@ -275,8 +281,8 @@ class PromotionAgent(mesa.Agent):
         lv = list_value[done]
         gmv = lv - (m - 1) * deposit
         lost = int((~done).sum())
-        return (Completions(shoppers[done], channel[done], category[done], lv, gmv),
-                lost * deposit, lost)
+        return (Completions(np.full(lv.size, self.index), shoppers[done], channel[done],
+                            category[done], lv, gmv), lost * deposit, lost)
 
 
 class Offers:
@@ -308,13 +314,13 @@ class Offers:
                     s += m
             if stacking.rule == "stack":
                 np.minimum(s, np.float32(stacking.cap), out=s)
-            self.price_share = s
+            self.price_share = np.minimum(s, MAX_SHARE, out=s)
         if self.perks:
             s = np.zeros_like(self.perks[0].matrix(n)) if self.price_share is None \
                 else self.price_share.copy()
             for o in self.perks:
                 s += o.matrix(n)
-            self.share = np.minimum(s, np.float32(0.95))
+            self.share = np.minimum(s, MAX_SHARE)
         else:
             self.share = self.price_share
 

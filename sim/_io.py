@@ -99,7 +99,9 @@ def _fields_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
 
 def _one_sentence(exc: ValidationError, model: type[BaseModel], source: str) -> InputError:
     err = exc.errors(include_url=False)[0]
-    loc = tuple(err["loc"])
+    # pydantic names the branch of a union ("list[literal[...]]") and a dict key's
+    # check ("[key]") in the location; a user knows neither
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
     msg = str(err["msg"]).removeprefix("Value error, ")
     if msg.startswith("@"):  # a cross-reference problem that names its own field
         named, _, msg = msg[1:].partition("@ ")

@@ -98,9 +98,32 @@ def _summary_table(res: Results) -> Table:
                         f"{res.n_seeds} seeds, 95% confidence intervals (money in {cur})")
     for col, just in (("KPI", "left"), ("mean", "right"), ("95% CI", "right")):
         table.add_column(col, justify=just)  # type: ignore[arg-type]
+    totals = res.totals()
     for kpi, row in res.summary().iterrows():
+        if kpi in totals and (totals[kpi] == 0).all() and kpi not in _ALWAYS:
+            continue  # a mechanism the plan does not use (no gifts, no presale, ...)
         ci = f"{_format(str(kpi), row.ci_low, cur)} – {_format(str(kpi), row.ci_high, cur)}"
         table.add_row(str(kpi), _format(str(kpi), row["mean"], cur), ci)
+    return table
+
+
+#: KPIs shown even when they are zero on every seed.
+_ALWAYS = {"gmv", "orders", "visitors", "new_customers", "marketing_spend", "profit",
+           "discount_cost", "customers", "active_customers", "churned"}
+
+
+def _promotion_table(res: Results) -> Table:
+    ps = res.promotion_summary()
+    cur = res.scenario.currency
+    table = Table(title=f"By promotion (mean over seeds, money in {cur})")
+    table.add_column("promotion")
+    table.add_column("kind")
+    for col in ("orders", "discount_cost", "loyalty_cost"):
+        table.add_column(col, justify="right")
+    kinds = {p.name: p.kind for p in res.strategy.promotions}
+    for name, row in ps.iterrows():
+        table.add_row(str(name), kinds.get(str(name), ""), _format("orders", row["orders"], ""),
+                      _compact(row["discount_cost"]), _compact(row["loyalty_cost"]))
     return table
 
 
@@ -141,6 +164,8 @@ def _write_outputs(res: Results, out: Path) -> list[Path]:
         res.by_channel.to_csv(scratch / "by_channel.csv", index=False)
         res.by_segment.to_csv(scratch / "by_segment.csv", index=False)
         res.by_city_tier.to_csv(scratch / "by_city_tier.csv", index=False)
+        if res.strategy.promotions:
+            res.by_promotion.to_csv(scratch / "by_promotion.csv", index=False)
         summary = {
             "scenario": res.scenario.name,
             "currency": res.scenario.currency,
@@ -150,6 +175,7 @@ def _write_outputs(res: Results, out: Path) -> list[Path]:
                            "scale": res.scenario.population.scale},
             "kpis": res.summary().to_dict(orient="index"),
             "channels": res.channel_summary().to_dict(orient="index"),
+            "promotions": res.promotion_summary().to_dict(orient="index"),
         }
         (scratch / "summary.json").write_text(json.dumps(summary, indent=2, default=float))
         (scratch / "strategy.yaml").write_text(strategy_to_yaml(res.strategy))
@@ -185,6 +211,8 @@ def run(
                        progress=lambda n: progress.advance(task, n))
     console.print(_summary_table(res))
     console.print(_channel_table(res))
+    if res.strategy.promotions:
+        console.print(_promotion_table(res))
     written = _write_outputs(res, out)
     console.print(f"Wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
 

@@ -69,6 +69,12 @@ class MarketModel(mesa.Model):
         offers, completions, forfeits = self._promotions_today(t)
         out = self.population.shop(t, demand, conversion, offers, completions)
         out.tally["forfeits"], out.tally["forfeited_deposits"] = forfeits
+        if completions is not None:  # credit the presale orders to their promotions
+            if out.per_promotion is None:
+                out.per_promotion = np.zeros((len(self.promotions), 3))
+            np.add.at(out.per_promotion[:, 0], completions.promotion, 1)
+            np.add.at(out.per_promotion[:, 1], completions.promotion,
+                      completions.list_value - completions.gmv)
         self.last_outcome = out
         attributed = np.bincount(out.order_channel, weights=out.gmv,
                                  minlength=len(self.channels) + 1)[:-1] * scale

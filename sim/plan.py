@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 
 from sim.calendar import DayCalendar
@@ -61,8 +59,7 @@ def promotion_days(scenario: Scenario, promo: Promotion, n_days: int) -> np.ndar
     day runs on ``day_of_month`` of each month; a presale runs over its deposit window
     and on its ``final_day``.
     """
-    hz = scenario.horizon
-    dates = [hz.start + dt.timedelta(days=d) for d in range(n_days)]
+    dates = [scenario.horizon.day(d) for d in range(n_days)]
     on = np.array([promo.start <= d <= promo.end for d in dates], dtype=bool)
     if promo.weekdays:
         on &= np.isin([d.weekday() for d in dates], [WEEKDAYS.index(w) for w in promo.weekdays])

@@ -19,6 +19,7 @@ from scipy import stats
 
 from sim.calendar import build_calendar
 from sim.decompose import Decomposition
+from sim.plan import promotion_days, promotion_window
 from sim.results import Results
 from sim.schema import PHASES, STAGES
 
@@ -188,10 +189,10 @@ def compare_gmv(results: dict[str, Results]) -> Figure:
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for i, (name, res) in enumerate(results.items()):
         colour = colours[i % len(colours)]
-        for promo in res.strategy.promotions:
-            ax.axvspan(matplotlib.dates.date2num(promo.start) - 0.5,
-                       matplotlib.dates.date2num(promo.end) + 0.5, color=colour, alpha=0.12,
-                       lw=0)
+        window = promotion_window(res.scenario, res.strategy, res.scenario.horizon.n_days)
+        dates = matplotlib.dates.date2num(pd.to_datetime(build_calendar(res.scenario).dates))
+        for day in np.flatnonzero(window).tolist():
+            ax.axvspan(dates[day] - 0.5, dates[day] + 0.5, color=colour, alpha=0.12, lw=0)
         b = _band(res.daily, "gmv")
         n = len(res.strategy.promotions)
         shaded = f"{n} promotion window{'s' if n != 1 else ''} shaded" if n else "no promotion"
@@ -228,12 +229,70 @@ def decomposition(dec: Decomposition) -> Figure:
     return fig
 
 
+_KIND_COLOURS = {"percent": "#c0392b", "fixed": "#e67e22", "threshold": "#d35400",
+                 "coupon": "#8e44ad", "presale": "#2980b9", "flash_sale": "#e74c3c",
+                 "gift": "#16a085", "member_day": "#27ae60", "points": "#f1c40f"}
+
+
+def promotions(res: Results) -> Figure:
+    """The promotion calendar (one row per promotion, coloured by kind) above what the
+    offers cost per day (discount and loyalty cost) and the presale's deposits and
+    completions."""
+    cur, n_days = res.scenario.currency, res.scenario.horizon.n_days
+    plan = res.strategy.promotions
+    dates = pd.to_datetime(build_calendar(res.scenario).dates)
+    num = matplotlib.dates.date2num(dates)
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 2.2 + 0.35 * len(plan) + 3.2),
+                                      sharex=True, height_ratios=[0.5 + 0.35 * len(plan), 3])
+    for row, promo in enumerate(plan):
+        days = np.flatnonzero(promotion_days(res.scenario, promo, n_days))
+        colour = _KIND_COLOURS[promo.kind]
+        top.broken_barh([(num[d] - 0.45, 0.9) for d in days.tolist()], (row - 0.4, 0.8),
+                        color=colour)
+        if promo.final_day is not None and days.size:
+            top.plot(num[days[-1]], row, marker="*", color="black", ms=9)
+    top.set_yticks(range(len(plan)), [f"{p.name} ({p.kind})" for p in plan], fontsize=8)
+    top.invert_yaxis()
+    top.grid(axis="x", alpha=0.3)
+    top.set_title(f"{res.scenario.name}: promotions (★ presale final payment) and what they "
+                  f"cost per day (mean of {res.n_seeds} seeds)")
+    mean = res.daily.groupby("date")[["discount_cost", "loyalty_cost", "deposits",
+                                      "presale_orders"]].mean()
+    x = matplotlib.dates.date2num(mean.index)
+    bottom.bar(x, mean["discount_cost"], width=0.85, color="#c0392b",
+               label=f"discount cost ({cur})")
+    bottom.bar(x, mean["loyalty_cost"], width=0.85, bottom=mean["discount_cost"],
+               color="#16a085", label=f"gifts and points ({cur})")
+    bottom.set_ylabel(f"cost per day ({cur})")
+    bottom.yaxis.set_major_formatter(FuncFormatter(_money))
+    bottom.grid(alpha=0.3)
+    handles, labels = bottom.get_legend_handles_labels()
+    if mean["deposits"].any():
+        twin = bottom.twinx()
+        twin.plot(x, mean["deposits"], color="#2980b9", lw=1.6, label="presale deposits")
+        done = mean["presale_orders"] > 0
+        twin.plot(x[done], mean["presale_orders"][done], color="#2980b9", ls="", marker="o",
+                  label="presale orders completed")
+        twin.set_ylabel("deposits, completions")
+        twin.yaxis.set_major_formatter(FuncFormatter(_money))
+        twin.set_ylim(bottom=0)
+        more = twin.get_legend_handles_labels()
+        handles, labels = handles + more[0], labels + more[1]
+    bottom.legend(handles, labels, loc="upper left", fontsize=8)
+    _dates_axis(bottom)
+    fig.tight_layout()
+    return fig
+
+
 def save_all(res: Results, out_dir: str | Path) -> list[Path]:
     """Write every plot as a PNG into ``out_dir``; return the paths."""
     out = Path(out_dir)
     paths = []
-    for name, make in (("gmv_orders", gmv_orders), ("channels", channels),
-                       ("lifecycle", lifecycle), ("funnel", funnel)):
+    makers = [("gmv_orders", gmv_orders), ("channels", channels), ("lifecycle", lifecycle),
+              ("funnel", funnel)]
+    if res.strategy.promotions:
+        makers.append(("promotions", promotions))
+    for name, make in makers:
         fig = make(res)
         path = out / f"{name}.png"
         fig.savefig(path, dpi=110)

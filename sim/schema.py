@@ -104,6 +104,10 @@ class Horizon(_Model):
         """Day index (0-based, may fall outside the horizon) of a calendar date."""
         return (date - self.start).days
 
+    def day(self, index: int) -> dt.date:
+        """Calendar date of a day index (the inverse of ``day_of``)."""
+        return self.start + dt.timedelta(days=index)
+
 
 class GammaParams(_Model):
     """BG/NBD purchase rates: lambda ~ Gamma(shape ``r``, rate ``alpha``), per day.
@@ -305,9 +309,9 @@ class Promotion(DateRange):
       instead of buying now (with probability ``uptake``); the deposit counts
       ``multiplier`` times at final payment on ``final_day``. A share ``forfeit_share``
       of deposits is never completed: the shop keeps them.
-    * ``flash_sale``: ``discount`` for ``hours`` of each day (a shopper is around then
-      with probability hours / 24), until ``units`` (real orders) are sold on each run of
-      consecutive days.
+    * ``flash_sale``: ``discount`` for ``hours`` of each day it runs (a shopper is around
+      then with probability hours / 24), until that day's ``units`` (real orders, one
+      unit each) are sold.
     * ``gift``: a gift costing the shop ``gift_cost`` with every order of at least
       ``threshold``; shoppers value it at ``gift_value`` (default: its cost).
     * ``member_day``: ``discount`` for customers on day ``day_of_month`` of each month.

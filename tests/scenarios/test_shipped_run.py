@@ -49,3 +49,19 @@ def test_double11_main_day_dwarfs_an_ordinary_day() -> None:
     assert (main_day >= 3 * gmv.median()).all(), (main_day / gmv.median()).to_dict()
     # and it is the biggest day of the horizon
     assert (gmv.idxmax() == gmv.index[gmv.index.get_loc("2026-11-11")]).all()
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_implied_price_elasticity_of_orders_is_in_the_published_range(name: str) -> None:
+    # a 10% sitewide cut for two weeks against none, on the same seeds, with the shipped
+    # market's own promotions removed; Bijmolt et al. (2005) put most estimates in [-4, -1.5]
+    sc = scenarios.load(name).with_population(20_000).with_overrides({"horizon.days": 14})
+    plain = sc.strategy.model_copy(update={"promotions": []})
+    cut = type(sc.strategy).model_validate({
+        **plain.model_dump(), "promotions": [{"name": "cut", "discount": 0.1,
+                                              "start": sc.horizon.start,
+                                              "end": sc.horizon.day(13)}]})
+    cmp = sim.compare(sc, {"plain": plain, "cut": cut}, seeds=4)
+    orders = {k: r.totals()["orders"].sum() for k, r in cmp.results.items()}
+    implied = np.log(orders["cut"] / orders["plain"]) / np.log(0.9)
+    assert -4.0 <= implied <= -1.5, implied

@@ -2,7 +2,8 @@
 
 Scenarios are the baseline market with random population size, horizon, channel decay and
 saturation, an optional random sale event, and a random strategy: budget, channel shares
-(a simplex), phasing (a simplex), a flighting window and a promotion.
+(a simplex), phasing (a simplex), a flighting window, and up to three promotions of any
+kind with random targeting, stacked or not.
 """
 
 from __future__ import annotations
@@ -43,6 +44,44 @@ def _date(day: int) -> str:
 
 
 @st.composite
+def promotions(draw: st.DrawFn, days: int, i: int) -> dict[str, Any]:
+    """A random promotion of any kind, with random targeting."""
+    lo = draw(st.integers(0, days - 1))
+    promo: dict[str, Any] = {"name": f"promo{i}", "start": _date(lo),
+                             "end": _date(lo + draw(st.integers(0, 6)))}
+    kind = draw(st.sampled_from(["percent", "fixed", "threshold", "coupon", "presale",
+                                 "flash_sale", "gift", "member_day", "points"]))
+    depth = draw(st.sampled_from([0.0, 0.1, 0.3, 0.9]))
+    promo["kind"] = kind
+    if kind in ("percent", "flash_sale", "member_day"):
+        promo["discount"] = depth
+    if kind in ("fixed", "coupon"):
+        promo["reduction"] = draw(st.sampled_from([10, 50, 400]))
+    if kind == "threshold":
+        promo |= {"threshold": 300, "reduction": draw(st.sampled_from([30, 100]))}
+    if kind == "presale":
+        promo |= {"deposit": draw(st.sampled_from([20, 100])),
+                  "final_day": _date(lo + 7 + draw(st.integers(0, 40))),
+                  "forfeit_share": draw(st.sampled_from([0.0, 0.2])), "uptake": 0.5}
+    if kind == "flash_sale":
+        promo["units"] = draw(st.sampled_from([40, 2000, 10**6]))
+    if kind == "gift":
+        promo |= {"gift_cost": 20, "threshold": draw(st.sampled_from([0, 400]))}
+    if kind == "member_day":
+        promo |= {"day_of_month": draw(st.integers(1, 28)), "end": _date(days)}
+    if kind == "points":
+        promo |= {"points_rate": 0.01, "multiplier": draw(st.sampled_from([1, 3]))}
+    if draw(st.booleans()):
+        promo["categories"] = ["beauty"]
+    if draw(st.booleans()):
+        promo["segments"] = draw(st.sampled_from([["premium"], ["young_urban", "family"]]))
+    if kind != "member_day" and draw(st.booleans()):
+        promo["stages"] = draw(st.sampled_from([["dormant"], ["prospect", "aware"],
+                                                ["new", "active", "high_value"]]))
+    return promo
+
+
+@st.composite
 def markets(draw: st.DrawFn) -> tuple[sim.Scenario, sim.Strategy]:
     days = draw(st.integers(20, 40))
     over: dict[str, Any] = {
@@ -72,11 +111,9 @@ def markets(draw: st.DrawFn) -> tuple[sim.Scenario, sim.Strategy]:
         lo = draw(st.integers(-5, days - 1))
         plan["flighting"] = {draw(st.sampled_from(CHANNELS)): [
             {"start": _date(lo), "end": _date(lo + draw(st.integers(0, 10)))}]}
-    if draw(st.booleans()):
-        lo = draw(st.integers(0, days - 1))
-        plan["promotions"] = [{"name": "promo", "discount": draw(st.sampled_from([0.1, 0.3])),
-                               "start": _date(lo), "end": _date(lo + 5),
-                               "categories": draw(st.sampled_from(["all", ["beauty"]]))}]
+    plan["promotions"] = [draw(promotions(days, i)) for i in range(draw(st.integers(0, 3)))]
+    plan["stacking"] = {"rule": draw(st.sampled_from(["best", "stack"])),
+                        "cap": draw(st.sampled_from([0.2, 0.5]))}
     return scenario, sim.Strategy.model_validate(plan)
 
 
@@ -128,12 +165,32 @@ def _check_attribution_adds_up(res) -> None:
 
 def _check_profit_identities(res) -> None:
     for frame in (res.daily, res.totals()):
-        gross = frame["gmv"] - frame["cogs"] - frame["loyalty_cost"] - frame["holding_cost"]
+        gross = frame["gmv"] + frame["forfeited_deposits"] - frame["cogs"] \
+            - frame["loyalty_cost"] - frame["holding_cost"]
         np.testing.assert_allclose(frame["gross_profit"], gross, rtol=1e-12, atol=1e-6)
         np.testing.assert_allclose(frame["profit"], gross - frame["marketing_spend"],
                                    rtol=1e-12, atol=1e-6)
         np.testing.assert_allclose(frame["discount_cost"], frame["list_value"] - frame["gmv"],
                                    rtol=1e-12, atol=1e-6)
+        np.testing.assert_allclose(frame["loyalty_cost"],
+                                   frame["gift_cost"] + frame["points_cost"], rtol=1e-12)
+
+
+def _check_promotions_reconcile(strategy, res) -> None:
+    """Each promotion's credited cost adds up to the ledger's; presales balance."""
+    per = res.by_promotion.groupby(["seed", "day"])[["discount_cost", "loyalty_cost"]].sum()
+    daily = res.daily.set_index(["seed", "day"])
+    for col in ("discount_cost", "loyalty_cost"):
+        got = per[col].reindex(daily.index, fill_value=0.0)
+        np.testing.assert_allclose(got, daily[col], rtol=1e-9, atol=1e-4, err_msg=col)
+    t = res.totals()
+    assert (t["deposits"] >= t["presale_orders"] + t["forfeits"] - 1e-9).all()
+    deposits = {p.deposit for p in strategy.promotions if p.kind == "presale"}
+    if len(deposits) == 1:
+        np.testing.assert_allclose(t["forfeited_deposits"], t["forfeits"] * deposits.pop())
+    units = [p.units for p in strategy.promotions if p.kind == "flash_sale"]
+    if units:
+        assert (res.daily["flash_units"] <= sum(units) + 1e-9).all()
 
 
 @_SETTINGS
@@ -146,6 +203,7 @@ def test_accounting_invariants_hold_for_any_plan(market) -> None:
     _check_non_negative(res)
     _check_attribution_adds_up(res)
     _check_profit_identities(res)
+    _check_promotions_reconcile(strategy, res)
 
 
 @pytest.mark.parametrize("budget", [3e5, 2e7])
