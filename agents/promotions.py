@@ -168,6 +168,7 @@ class PromotionAgent(mesa.Agent):
         self.units_left = 0.0
         self._refilled = -1
         self._book: list[tuple[np.ndarray, ...]] = []  # presale deposits not yet due
+        self._share: np.ndarray | None = None
 
     # --------------------------------------------------------------- the offer
     def needs_stages(self) -> bool:
@@ -191,12 +192,7 @@ class PromotionAgent(mesa.Agent):
         elif self.kind == "points":
             share = p.get("points_rate") * p.get("multiplier")
         else:
-            threshold, amount = self._terms()
-            share = expected_saving(pop.basket_mean, pop.basket_sigma, threshold, amount,
-                                    p.get("top_up_range") if self.kind == "threshold" else 0.0,
-                                    p.get("top_up_share") if self.kind == "threshold" else 0.0)
-            if self.kind == "presale":
-                share = share * np.float32(p.get("uptake"))
+            share = self._expected_share(pop)
         if self.kind == "coupon":  # first order only
             eligible = ~pop.customer if eligible is None else eligible & ~pop.customer
         if self.kind == "flash_sale":  # around during the sale's hours
@@ -205,6 +201,20 @@ class PromotionAgent(mesa.Agent):
         if np.max(share) <= 0:
             return None
         return Offer(self, share, eligible)
+
+    def _expected_share(self, pop: ShopperPopulation) -> np.ndarray:
+        """Per shopper, the expected saving share of an amount-off offer (baskets do not
+        change over a run, so it is worked out once)."""
+        if self._share is None:
+            p = self.promo
+            threshold, amount = self._terms()
+            top_up = self.kind == "threshold"
+            self._share = expected_saving(pop.basket_mean, pop.basket_sigma, threshold, amount,
+                                          p.get("top_up_range") if top_up else 0.0,
+                                          p.get("top_up_share") if top_up else 0.0)
+            if self.kind == "presale":
+                self._share *= np.float32(p.get("uptake"))
+        return self._share
 
     def _terms(self) -> tuple[float, float]:
         """(threshold, amount) of an offer that saves an amount per qualifying order."""
