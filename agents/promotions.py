@@ -283,7 +283,8 @@ class PromotionAgent(mesa.Agent):
         if day != self._final or not self._book:
             empty = np.zeros(0, dtype=np.int64)
             return Completions(empty, empty, empty, empty, np.zeros(0), np.zeros(0)), 0.0, 0
-        shoppers, channel, category, list_value = (np.concatenate(a) for a in zip(*self._book))
+        shoppers, channel, category, list_value = (
+            np.concatenate(a) for a in zip(*self._book, strict=True))
         self._book = []
         u = pop.streams.generator(f"forfeit:{p.name}", day).random(shoppers.size)
         done = u >= p.get("forfeit_share")

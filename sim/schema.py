@@ -457,12 +457,12 @@ def strategy_problems(strategy: Strategy, channels: list[str], categories: list[
             if name not in channels:
                 problems.append((f"{field}.{name}", _unknown(name, channels, "channel")))
     for i, promo in enumerate(strategy.promotions):
-        for field, names, known, what in (("categories", promo.categories, categories,
+        for key, targets, known, what in (("categories", promo.categories, categories,
                                            "category"),
                                           ("segments", promo.segments, segments, "segment")):
-            if names != "all":
-                problems += [(f"promotions.{i}.{field}", _unknown(n, known, what))
-                             for n in names if n not in known]
+            if targets != "all":
+                problems += [(f"promotions.{i}.{key}", _unknown(n, known, what))
+                             for n in targets if n not in known]
     return problems
 
 

@@ -8,7 +8,7 @@ import pytest
 import scenarios
 from sim.calendar import build_calendar
 from sim.plan import daily_budgets, promotion_days
-from sim.schema import PHASES, Promotion, Strategy
+from sim.schema import PHASES, Promotion
 
 
 @pytest.fixture(scope="module")
