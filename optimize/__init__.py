@@ -1,6 +1,14 @@
-"""Searching a scenario's levers with Optuna (budget split, discount depth, timing).
+"""The optimiser: an Optuna search over a scenario's levers.
 
-The optimiser arrives with issue 5; this package exists so that the layout is fixed.
+``optimize.optimize(scenario, objective="gmv", trials=100, seeds=3)`` returns an
+``Optimization`` with the best plan (re-checked on more seeds against the scenario's
+plan and an equal split), the Pareto front for two objectives, and the study.
 """
 
-__all__: list[str] = []
+from optimize.objectives import OBJECTIVES, Constraint, parse_constraint, parse_objectives
+from optimize.space import equal_split, params_of, suggest_strategy
+from optimize.study import Optimization, non_dominated, optimize
+
+__all__ = ["OBJECTIVES", "Constraint", "Optimization", "equal_split", "non_dominated",
+           "optimize", "params_of", "parse_constraint", "parse_objectives",
+           "suggest_strategy"]

@@ -31,13 +31,18 @@ __all__ = [
     "Event",
     "EventPhase",
     "GammaParams",
+    "Bounds",
     "Horizon",
+    "Levers",
     "Population",
     "Promotion",
     "Scenario",
     "Segment",
     "Stacking",
+    "ShareLever",
     "Strategy",
+    "TimingLever",
+    "lever_problems",
     "strategy_problems",
 ]
 
@@ -466,6 +471,111 @@ def strategy_problems(strategy: Strategy, channels: list[str], categories: list[
     return problems
 
 
+class Bounds(_Model):
+    """A number the optimiser may choose between ``min`` and ``max`` (on a grid of
+    ``step`` when given)."""
+
+    min: NonNegative
+    max: NonNegative
+    step: Positive | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Bounds:
+        if self.max < self.min:
+            raise ValueError(f"max ({self.max:g}) is below min ({self.min:g})")
+        return self
+
+
+class ShareLever(_Model):
+    """Channel budget shares, searched on the simplex.
+
+    ``channels`` (default: those the scenario's plan funds) share the budget; each may be
+    held between ``min`` and ``max``.
+    """
+
+    channels: list[str] | None = None
+    min: dict[str, Share] = Field(default_factory=dict)
+    max: dict[str, Share] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _feasible(self) -> ShareLever:
+        if sum(self.min.values()) > 1 + SHARE_TOLERANCE:
+            raise ValueError(f"the minimum shares add up to {sum(self.min.values()):.6g}, "
+                             "above 1")
+        for name, low in self.min.items():
+            if low > self.max.get(name, 1.0):
+                raise ValueError(f"min share of '{name}' ({low:g}) is above its max")
+        return self
+
+
+class TimingLever(_Model):
+    """When a promotion runs: it starts between ``earliest`` and ``latest`` and lasts
+    ``min_days`` to ``max_days`` days."""
+
+    earliest: dt.date
+    latest: dt.date
+    min_days: int = Field(default=1, ge=1)
+    max_days: int = Field(default=1, ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TimingLever:
+        if self.latest < self.earliest:
+            raise ValueError(f"latest ({self.latest}) is before earliest ({self.earliest})")
+        if self.max_days < self.min_days:
+            raise ValueError(f"max_days ({self.max_days}) is below min_days ({self.min_days})")
+        return self
+
+
+class Levers(_Model):
+    """What the optimiser may change in the scenario's plan, and within which bounds.
+
+    Attributes:
+        shares: channel budget shares (a simplex, optionally bounded per channel).
+        budget: the total budget.
+        phasing: the phases whose budget shares are searched (a simplex over them).
+        depth: per promotion (by name), its depth: ``discount`` for percent, flash-sale
+            and member-day offers, ``reduction`` (currency) for fixed, threshold and
+            coupon offers.
+        timing: per promotion (by name), when it starts and how long it lasts.
+    """
+
+    shares: ShareLever | None = None
+    budget: Bounds | None = None
+    phasing: list[Phase] | None = None
+    depth: dict[str, Bounds] = Field(default_factory=dict)
+    timing: dict[str, TimingLever] = Field(default_factory=dict)
+
+
+#: Promotion kinds whose depth is a discount share, and those whose depth is an amount.
+DEPTH_FIELD = {"percent": "discount", "flash_sale": "discount", "member_day": "discount",
+               "fixed": "reduction", "threshold": "reduction", "coupon": "reduction"}
+
+
+def lever_problems(levers: Levers, strategy: Strategy, channels: list[str]
+                   ) -> list[tuple[str, str]]:
+    """Check levers against the plan they change: channels and promotions must exist."""
+    problems: list[tuple[str, str]] = []
+    if levers.shares is not None:
+        named = [*(levers.shares.channels or []), *levers.shares.min, *levers.shares.max]
+        problems += [("levers.shares", _unknown(n, channels, "channel"))
+                     for n in named if n not in channels]
+    promos = {p.name: p for p in strategy.promotions}
+    for key in ("depth", "timing"):
+        for name in getattr(levers, key):
+            if name not in promos:
+                problems.append((f"levers.{key}.{name}",
+                                 _unknown(name, list(promos), "promotion")))
+            elif key == "depth" and promos[name].kind not in DEPTH_FIELD:
+                problems.append((f"levers.depth.{name}",
+                                 f"a {promos[name].kind} promotion has no depth to search; "
+                                 f"depth applies to {', '.join(DEPTH_FIELD)} promotions"))
+            elif key == "depth" and DEPTH_FIELD[promos[name].kind] == "discount" and \
+                    levers.depth[name].max > 1:
+                problems.append((f"levers.depth.{name}.max",
+                                 "a discount is a share of the list price: at most 1"))
+    return problems
+
+
 class Scenario(_Model):
     """A market and its default strategy. Load one with ``scenarios.load``."""
 
@@ -479,12 +589,15 @@ class Scenario(_Model):
     channels: dict[str, Channel] = Field(default_factory=dict)
     calendar: Calendar = Field(default_factory=Calendar)
     strategy: Strategy = Field(default_factory=Strategy)
+    levers: Levers | None = None
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
         channels, categories = list(self.channels), list(self.catalog.categories)
         problems = [(f"strategy.{f}", m) for f, m in strategy_problems(
             self.strategy, channels, categories, list(self.population.segments))]
+        if self.levers is not None:
+            problems += lever_problems(self.levers, self.strategy, channels)
         for seg_name, seg in self.population.segments.items():
             for cat in seg.categories:
                 if cat not in categories:

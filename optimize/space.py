@@ -1,0 +1,159 @@
+"""Levers -> Optuna search space: every suggestion maps to a valid plan.
+
+Shares on a simplex (channel budget shares, budget phasing) use Optuna's Dirichlet
+recipe: one ``u_i`` in (0, 1] per part, ``x_i = -log(u_i)`` (an exponential draw), shares
+``x_i / sum(x)``. Uniform ``u`` gives a uniform distribution on the simplex, every part
+has its own parameter (so importances and the TPE model see each channel), and any
+suggestion is a valid split. Stick-breaking would do the same with an order-dependent
+meaning of each parameter, which confuses both. Per-channel bounds are applied after:
+``share = min + (1 - sum(min)) x p``, then shares above their ``max`` are cut to it and
+the excess goes to the others in proportion (repeated until none is above its max).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import numpy as np
+import optuna
+
+from sim.schema import DEPTH_FIELD, Levers, Scenario, Strategy
+
+__all__ = ["equal_split", "levers_of", "params_of", "suggest_strategy"]
+
+_U_LOW = 1e-6  # u in [1e-6, 1]: a share can come arbitrarily close to 0
+
+
+def levers_of(scenario: Scenario) -> Levers:
+    """The scenario's levers; without a ``levers`` section, the channel shares."""
+    return scenario.levers if scenario.levers is not None else Levers.model_validate(
+        {"shares": {}})
+
+
+def _share_channels(scenario: Scenario, levers: Levers) -> list[str]:
+    assert levers.shares is not None
+    if levers.shares.channels:
+        return list(levers.shares.channels)
+    funded = [c for c, v in scenario.strategy.shares.items() if v > 0]
+    return funded or list(scenario.channels)
+
+
+def _bounded(p: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Shares ``p`` (a simplex) moved into [low, high], still adding up to 1."""
+    share = low + (1.0 - low.sum()) * p
+    for _ in range(len(p)):
+        over = share > high + 1e-12
+        if not over.any():
+            break
+        excess = float((share[over] - high[over]).sum())
+        share[over] = high[over]
+        room = ~over & (share < high)
+        weights = share[room] - low[room] + 1e-12
+        share[room] += excess * weights / weights.sum()
+    return share / share.sum()
+
+
+def _simplex(trial: optuna.trial.BaseTrial, prefix: str, names: list[str]) -> np.ndarray:
+    x = np.array([-math.log(trial.suggest_float(f"{prefix}{n}", _U_LOW, 1.0)) for n in names])
+    return x / x.sum() if x.sum() > 0 else np.full(len(names), 1.0 / len(names))
+
+
+def suggest_strategy(trial: optuna.trial.BaseTrial, scenario: Scenario) -> Strategy:
+    """The plan a trial proposes: the scenario's own plan with each lever set by the trial."""
+    levers = levers_of(scenario)
+    plan = scenario.strategy.model_dump()
+    if levers.shares is not None:
+        names = _share_channels(scenario, levers)
+        low = np.array([levers.shares.min.get(n, 0.0) for n in names])
+        high = np.array([levers.shares.max.get(n, 1.0) for n in names])
+        share = _bounded(_simplex(trial, "share:", names), low, high)
+        plan["shares"] = {n: float(v) for n, v in zip(names, share, strict=True)}
+    if levers.budget is not None:
+        b = levers.budget
+        plan["budget"] = trial.suggest_float("budget", b.min, b.max, step=b.step)
+    if levers.phasing:
+        share = _simplex(trial, "phase:", list(levers.phasing))
+        plan["phasing"] = _phasing(plan.get("phasing"), levers.phasing, share)
+    promos = plan["promotions"]
+    by_name = {p["name"]: p for p in promos}
+    for name, b in levers.depth.items():
+        field = DEPTH_FIELD[by_name[name]["kind"]]
+        by_name[name][field] = trial.suggest_float(f"depth:{name}", b.min, b.max, step=b.step)
+    for name, t in levers.timing.items():
+        start = trial.suggest_int(f"start:{name}", 0, (t.latest - t.earliest).days)
+        days = trial.suggest_int(f"days:{name}", t.min_days, t.max_days)
+        first = t.earliest + dt.timedelta(days=start)
+        by_name[name]["start"] = first
+        by_name[name]["end"] = first + dt.timedelta(days=days - 1)
+        if by_name[name].get("final_day") is not None and \
+                by_name[name]["final_day"] <= by_name[name]["end"]:
+            by_name[name]["end"] = by_name[name]["final_day"] - dt.timedelta(days=1)
+    return Strategy.model_validate(plan)
+
+
+def _u_for(shares: np.ndarray) -> list[float]:
+    """Recipe parameters that give ``shares`` (the inverse of ``_simplex``, up to scale)."""
+    return [min(1.0, max(_U_LOW, math.exp(-float(v)))) for v in shares]
+
+
+def params_of(scenario: Scenario, strategy: Strategy) -> dict[str, Any]:
+    """Trial parameters that reproduce ``strategy`` (for enqueueing a known plan).
+
+    Shares are reproduced exactly when no per-channel bound binds; levers the plan
+    leaves at the scenario's values come out as those values.
+    """
+    levers = levers_of(scenario)
+    params: dict[str, Any] = {}
+    if levers.shares is not None:
+        names = _share_channels(scenario, levers)
+        low = np.array([levers.shares.min.get(n, 0.0) for n in names])
+        want = np.array([strategy.shares.get(n, 0.0) for n in names])
+        p = np.clip((want - low) / max(1.0 - low.sum(), 1e-12), 0, None)
+        p = p / p.sum() if p.sum() > 0 else np.full(len(names), 1.0 / len(names))
+        params |= {f"share:{n}": u for n, u in zip(names, _u_for(p), strict=True)}
+    if levers.budget is not None:
+        params["budget"] = min(max(strategy.budget, levers.budget.min), levers.budget.max)
+    if levers.phasing:
+        phasing = strategy.phasing or {}
+        want = np.array([phasing.get(p, 0.0) for p in levers.phasing])  # scale-free
+        want = want / want.sum() if want.sum() > 0 else np.full(len(want), 1 / len(want))
+        params |= {f"phase:{p}": u for p, u in zip(levers.phasing, _u_for(want), strict=True)}
+    by_name = {p.name: p for p in strategy.promotions}
+    for name, b in levers.depth.items():
+        value = getattr(by_name[name], DEPTH_FIELD[by_name[name].kind])
+        params[f"depth:{name}"] = min(max(float(value), b.min), b.max)
+    for name, t in levers.timing.items():
+        promo = by_name[name]
+        span = (t.latest - t.earliest).days
+        params[f"start:{name}"] = min(max((promo.start - t.earliest).days, 0), span)
+        params[f"days:{name}"] = min(max((promo.end - promo.start).days + 1, t.min_days),
+                                     t.max_days)
+    return params
+
+
+def equal_split(scenario: Scenario) -> Strategy:
+    """The scenario's plan with its budget split equally over the share lever's channels
+    (and, when phasing is a lever, equally over those phases)."""
+    levers = levers_of(scenario)
+    plan = scenario.strategy.model_dump()
+    if levers.shares is not None:
+        names = _share_channels(scenario, levers)
+        low = np.array([levers.shares.min.get(n, 0.0) for n in names])
+        high = np.array([levers.shares.max.get(n, 1.0) for n in names])
+        share = _bounded(np.full(len(names), 1.0 / len(names)), low, high)
+        plan["shares"] = {n: float(v) for n, v in zip(names, share, strict=True)}
+    if levers.phasing:
+        even = np.full(len(levers.phasing), 1.0 / len(levers.phasing))
+        plan["phasing"] = _phasing(plan.get("phasing"), levers.phasing, even)
+    return Strategy.model_validate(plan)
+
+
+def _phasing(current: dict[str, float] | None, searched: list[str], share: np.ndarray
+             ) -> dict[str, float]:
+    """Phase shares: the searched phases split what the others leave."""
+    fixed = {p: v for p, v in (current or {}).items() if p not in searched}
+    rest = 1.0 - sum(fixed.values())
+    return fixed | {p: float(rest * v) for p, v in zip(searched, share, strict=True)}
+

@@ -1,0 +1,319 @@
+"""``optimize``: an Optuna study over a scenario's levers, resumable and parallel.
+
+* Every trial scores its plan on the same seeds (common random numbers), so two trials
+  differ by their plans, not by luck.
+* Warm start: the scenario's own plan and an equal split are the first two trials.
+* Constraints go through ``trial.set_constraint``; the reported best is feasible.
+* Storage: an append-only journal file (default ``OUT/study.journal``) or a database
+  URL. Running the same command again continues the study; trials left RUNNING by a
+  killed process are marked FAIL and the missing number is run again, so completed
+  trials are never lost. ``jobs`` worker processes share one study; each runs its share
+  of the remaining trials, so the study ends with exactly the requested number.
+* The best few plans are re-run on more seeds, next to the scenario's plan and an equal
+  split (paired differences with CIs), before one is named best.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import optuna
+import pandas as pd
+
+import sim
+from optimize.objectives import (Constraint, Evaluator, Simulated, parse_constraint,
+                                 parse_objectives)
+from optimize.space import equal_split, params_of, suggest_strategy
+from sim.schema import Scenario, Strategy
+
+__all__ = ["Optimization", "non_dominated", "optimize"]
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+
+@dataclass
+class Optimization:
+    """What ``optimize`` returns.
+
+    Attributes:
+        study: the Optuna study (all trials, in its storage).
+        scenario: the scenario optimised.
+        objectives: the KPIs maximised.
+        constraints: the constraints every reported plan satisfies.
+        front: the feasible completed trials that no other feasible trial beats on every
+            objective (single objective: the best few, best first).
+        best_strategy: the plan named best (after re-evaluation on more seeds).
+        best_trial: the trial that proposed it.
+        check: the re-evaluation: best, the scenario's plan and an equal split on more
+            seeds (None when ``check_seeds`` is 0).
+        interrupted: the run was stopped (Ctrl-C) before all trials ran.
+    """
+
+    study: optuna.Study
+    scenario: Scenario
+    objectives: list[str]
+    constraints: list[Constraint]
+    front: list[optuna.trial.FrozenTrial]
+    best_strategy: Strategy
+    best_trial: optuna.trial.FrozenTrial
+    check: sim.Comparison | None = None
+    interrupted: bool = False
+    candidates: dict[str, Strategy] = field(default_factory=dict)
+
+    def trials_frame(self) -> pd.DataFrame:
+        """One row per trial: number, state, objective values, feasibility, KPIs, params."""
+        rows = []
+        for t in self.study.get_trials(deepcopy=False):
+            row: dict[str, Any] = {"trial": t.number, "state": t.state.name}
+            for name, value in zip(self.objectives, t.values or [np.nan] * len(self.objectives),
+                                   strict=True):
+                row[name] = value
+            row["feasible"] = _feasible(t)
+            row |= {f"kpi:{k}": v for k, v in t.user_attrs.get("kpis", {}).items()}
+            row |= {f"param:{k}": v for k, v in t.params.items()}
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def strategy_of(self, trial: optuna.trial.FrozenTrial) -> Strategy:
+        """The plan a trial proposed."""
+        return suggest_strategy(optuna.trial.FixedTrial(trial.params), self.scenario)
+
+    def pick(self, index: int | None = None, rule: str | None = None) -> Strategy:
+        """A plan from the front: by position (sorted by the first objective, highest
+        first) or by a rule such as ``"max gmv with roi>=1.5"``.
+
+        Raises:
+            ValueError: no point of the front satisfies the rule.
+        """
+        front = sorted(self.front, key=lambda t: -t.values[0])
+        if rule is None:
+            return self.strategy_of(front[index or 0])
+        import re
+
+        m = re.fullmatch(r"\s*(max|min)\s+([a-z_]+)(?:\s+with\s+(.+))?\s*", rule)
+        if m is None:
+            raise ValueError(f"'{rule}' is not a rule; write e.g. 'max gmv with roi>=1.5'")
+        sense, kpi, cond = m.groups()
+        conds = [parse_constraint(c) for c in (cond or "").split(" and ") if c.strip()]
+        ok = [t for t in front if all(
+            c.violation(t.user_attrs["kpis"].get(c.kpi, np.nan)) <= 0 for c in conds)]
+        if not ok:
+            raise ValueError(f"no plan on the front satisfies '{rule}'")
+        choose = max if sense == "max" else min
+        return self.strategy_of(choose(ok, key=lambda t: t.user_attrs["kpis"][kpi]))
+
+
+def _feasible(trial: optuna.trial.FrozenTrial) -> bool:
+    return all(v <= 0 for v in trial.constraints.values())
+
+
+def _dominates(a: list[float], b: list[float]) -> bool:
+    return all(x >= y for x, y in zip(a, b, strict=True)) and any(
+        x > y for x, y in zip(a, b, strict=True))
+
+
+def non_dominated(trials: list[optuna.trial.FrozenTrial]) -> list[optuna.trial.FrozenTrial]:
+    """The trials no other trial beats on every objective (all maximised)."""
+    return [t for t in trials
+            if not any(_dominates(o.values, t.values) for o in trials if o is not t)]
+
+
+class _Objective:
+    """The function Optuna calls: propose a plan, score it, record KPIs and constraints."""
+
+    def __init__(self, scenario: Scenario, objectives: list[str],
+                 constraints: list[Constraint], evaluate: Evaluator) -> None:
+        self.scenario, self.objectives = scenario, objectives
+        self.constraints, self.evaluate = constraints, evaluate
+
+    def __call__(self, trial: optuna.Trial) -> list[float]:
+        strategy = suggest_strategy(trial, self.scenario)
+        totals = self.evaluate(strategy)
+        means = {k: float(v) for k, v in totals.mean(numeric_only=True).items()}
+        for c in self.constraints:
+            trial.set_constraint(c.label, c.violation(means.get(c.kpi, np.nan)))
+        trial.set_user_attr("kpis", {k: v for k, v in means.items() if np.isfinite(v)})
+        return [means[o] for o in self.objectives]
+
+
+def _sampler(seed: int, multi: bool) -> optuna.samplers.BaseSampler:
+    return optuna.samplers.TPESampler(seed=seed, multivariate=True, constant_liar=True,
+                                      n_startup_trials=10)
+
+
+def _storage_spec(storage: str | None, out: Path | None) -> str:
+    """A database URL, or the path of the journal file (its folder created)."""
+    if storage is not None and "://" in storage:
+        return storage
+    path = Path(storage) if storage else (out or Path(".")) / "study.journal"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return str(path)
+
+
+def _open(spec: str) -> optuna.storages.BaseStorage | str:
+    if "://" in spec:
+        return spec
+    return optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(spec))
+
+
+def _completed(study: optuna.Study) -> int:
+    return sum(t.state == optuna.trial.TrialState.COMPLETE
+               for t in study.get_trials(deepcopy=False))
+
+
+def _fail_stale(study: optuna.Study) -> int:
+    """Mark trials a killed process left RUNNING as FAIL (call only with no live worker)."""
+    stale = [t for t in study.get_trials(deepcopy=False)
+             if t.state == optuna.trial.TrialState.RUNNING]
+    for t in stale:
+        study._storage.set_trial_state_values(t._trial_id, optuna.trial.TrialState.FAIL)
+    return len(stale)
+
+
+def _worker(spec: str, name: str, objective: _Objective, n_trials: int,
+            sampler_seed: int, multi: bool) -> None:
+    study = optuna.load_study(study_name=name, storage=_open(spec),
+                              sampler=_sampler(sampler_seed, multi))
+    try:
+        study.optimize(objective, n_trials=n_trials, catch=(ValueError,))
+    except KeyboardInterrupt:
+        pass
+
+
+def optimize(scenario: Scenario, objective: str | list[str] = "gmv", *, trials: int = 100,
+             seeds: int = 3, constraints: list[str] | list[Constraint] = (),  # type: ignore[assignment]
+             jobs: int = 1, storage: str | None = None, study_name: str | None = None,
+             out: str | Path | None = None, sampler_seed: int = 0, seed: int | None = None,
+             top: int = 3, check_seeds: int | None = None, evaluate: Evaluator | None = None,
+             progress: Callable[[int, float | None], None] | None = None) -> Optimization:
+    """Search the scenario's levers for the plan that maximises ``objective``.
+
+    Args:
+        scenario: the validated scenario; its ``levers`` say what may change (without
+            them, the channel shares of its plan).
+        objective: one KPI (``gmv``, ``profit``, ``roi``, ``roas``, ``new_customers``) or
+            two (``"gmv,roi"``) for a Pareto front.
+        trials: completed trials the study should have when this returns (a resumed study
+            runs only the missing ones).
+        seeds: replications per trial (the same for every trial).
+        constraints: e.g. ``["margin>=0.3", "roi>=1"]`` on the mean over seeds.
+        jobs: worker processes sharing the study.
+        storage: a journal file path or a database URL (``postgresql://...``); None: a
+            journal file ``study.journal`` under ``out`` (or the current folder).
+        study_name: the study's name in the storage (default: scenario and objectives).
+        out: folder for the default storage.
+        sampler_seed: the TPE sampler's seed (worker i uses ``sampler_seed + i``).
+        seed: root seed of the simulations (None: the scenario's).
+        top: how many of the best plans to re-run on more seeds (single objective).
+        check_seeds: replications for the re-evaluation (None: ``max(8, 3 x seeds)``;
+            0 skips it).
+        evaluate: replaces the simulation (``strategy -> per-seed totals``), e.g. with a
+            known response curve in a test.
+        progress: called with the number of completed trials and the best value so far.
+    """
+    names = parse_objectives(objective)
+    cons = [c if isinstance(c, Constraint) else parse_constraint(c) for c in constraints]
+    multi = len(names) > 1
+    evaluate = evaluate or Simulated(scenario, seeds, seed)
+    study_name = study_name or f"{scenario.name}-{'-'.join(names)}"
+    spec = _storage_spec(storage, Path(out) if out is not None else None)
+    study = optuna.create_study(storage=_open(spec), study_name=study_name, load_if_exists=True,
+                                directions=["maximize"] * len(names),
+                                sampler=_sampler(sampler_seed, multi))
+    _fail_stale(study)
+    if not study.get_trials(deepcopy=False):  # warm start: the planner's plan, equal split
+        study.enqueue_trial(params_of(scenario, scenario.strategy))
+        study.enqueue_trial(params_of(scenario, equal_split(scenario)), skip_if_exists=True)
+    func = _Objective(scenario, names, cons, evaluate)
+    interrupted = False
+    remaining = trials - _completed(study)
+    try:
+        if remaining > 0 and jobs <= 1:
+            study.optimize(func, n_trials=remaining, catch=(ValueError,),
+                           callbacks=[_reporter(progress, multi)] if progress else None)
+        elif remaining > 0:
+            _run_workers(study, spec, func, remaining, jobs, sampler_seed, multi, progress)
+    except KeyboardInterrupt:
+        interrupted = True
+        _fail_stale(study)
+    return _conclude(study, scenario, names, cons, top, interrupted,
+                     check_seeds if check_seeds is not None else max(8, 3 * seeds),
+                     seed, evaluate is not None and not isinstance(evaluate, Simulated))
+
+
+def _best_value(study: optuna.Study, multi: bool) -> float | None:
+    done = [t for t in study.get_trials(deepcopy=False)
+            if t.state == optuna.trial.TrialState.COMPLETE and _feasible(t)]
+    return None if multi or not done else max(t.values[0] for t in done)
+
+
+def _reporter(progress: Callable[[int, float | None], None], multi: bool
+              ) -> Callable[[optuna.Study, optuna.trial.FrozenTrial], None]:
+    def report(study: optuna.Study, _trial: optuna.trial.FrozenTrial) -> None:
+        progress(_completed(study), _best_value(study, multi))
+
+    return report
+
+
+def _run_workers(study: optuna.Study, spec: str, func: _Objective, remaining: int,
+                 jobs: int, sampler_seed: int, multi: bool,
+                 progress: Callable[[int, float | None], None] | None) -> None:
+    shares = [remaining // jobs + (i < remaining % jobs) for i in range(jobs)]
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=_worker, args=(spec, study.study_name, func, n,
+                                               sampler_seed + i, multi))
+             for i, n in enumerate(shares) if n > 0]
+    for p in procs:
+        p.start()
+    try:
+        while any(p.is_alive() for p in procs):
+            time.sleep(0.5)
+            if progress:
+                progress(_completed(study), _best_value(study, multi))
+    except KeyboardInterrupt:
+        for p in procs:
+            p.join(timeout=30)
+        raise
+    for p in procs:
+        p.join()
+    if progress:
+        progress(_completed(study), _best_value(study, multi))
+
+
+def _conclude(study: optuna.Study, scenario: Scenario, names: list[str],
+              cons: list[Constraint], top: int, interrupted: bool, check_seeds: int,
+              seed: int | None, custom: bool) -> Optimization:
+    done = [t for t in study.get_trials(deepcopy=False)
+            if t.state == optuna.trial.TrialState.COMPLETE]
+    feasible = [t for t in done if _feasible(t)]
+    if not feasible:
+        raise RuntimeError(f"none of the {len(done)} completed trials satisfies the "
+                           f"constraints {', '.join(c.label for c in cons) or '(none)'}")
+    if len(names) == 1:
+        front = sorted(feasible, key=lambda t: -t.values[0])[:max(top, 1)]
+    else:
+        front = sorted(non_dominated(feasible), key=lambda t: -t.values[0])
+    result = Optimization(study, scenario, names, cons, front, scenario.strategy, front[0],
+                          interrupted=interrupted)
+    result.candidates = {f"trial {t.number}": result.strategy_of(t)
+                         for t in (front if len(names) == 1 else front[:1])}
+    if check_seeds and not custom:
+        plans: dict[str, Strategy | None] = {"scenario plan": None,
+                                             "equal split": equal_split(scenario)}
+        plans |= result.candidates
+        cmp = sim.compare(scenario, plans, seeds=check_seeds, seed=seed)
+        result.check = cmp
+        totals = {k: r.totals().mean(numeric_only=True) for k, r in cmp.results.items()}
+        ok = [k for k in result.candidates
+              if all(c.violation(float(totals[k].get(c.kpi, np.nan))) <= 0 for c in cons)]
+        pool = ok or list(result.candidates)
+        chosen = max(pool, key=lambda k: float(totals[k][names[0]]))
+        result.best_trial = next(t for t in front if f"trial {t.number}" == chosen)
+    result.best_strategy = result.strategy_of(result.best_trial)
+    return result
