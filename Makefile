@@ -25,6 +25,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/mesa_reference.py
+	$(BIN)/python benchmarks/optimize.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

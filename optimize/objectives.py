@@ -106,3 +106,8 @@ class Simulated:
 
     def __call__(self, strategy: Strategy) -> pd.DataFrame:
         return sim.simulate(self.scenario, strategy, seeds=self.seeds, seed=self.seed).totals()
+
+    def one(self, strategy: Strategy, replication: int) -> pd.DataFrame:
+        """Replication ``replication`` alone (the same numbers it gives among the others)."""
+        return sim.simulate(self.scenario, strategy, seeds=1, seed=self.seed,
+                            first=replication).totals()

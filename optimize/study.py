@@ -27,8 +27,7 @@ import optuna
 import pandas as pd
 
 import sim
-from optimize.objectives import (Constraint, Evaluator, Simulated, parse_constraint,
-                                 parse_objectives)
+from optimize.objectives import Constraint, Evaluator, Simulated, parse_constraint, parse_objectives
 from optimize.space import equal_split, params_of, suggest_strategy
 from sim.schema import Scenario, Strategy
 
@@ -134,17 +133,45 @@ class _Objective:
 
     def __call__(self, trial: optuna.Trial) -> list[float]:
         strategy = suggest_strategy(trial, self.scenario)
-        totals = self.evaluate(strategy)
+        totals = self._score(trial, strategy)
         means = {k: float(v) for k, v in totals.mean(numeric_only=True).items()}
         for c in self.constraints:
             trial.set_constraint(c.label, c.violation(means.get(c.kpi, np.nan)))
         trial.set_user_attr("kpis", {k: v for k, v in means.items() if np.isfinite(v)})
         return [means[o] for o in self.objectives]
 
+    def _score(self, trial: optuna.Trial, strategy: Strategy) -> pd.DataFrame:
+        """Per-seed totals. A single-objective study scores seed by seed and stops a trial
+        whose running mean leaves the top ``PRUNE_PERCENTILE`` percent of earlier trials
+        at the same seed."""
+        ev = self.evaluate
+        if len(self.objectives) > 1 or not isinstance(ev, Simulated) or ev.seeds < 2:
+            return ev(strategy)
+        parts = []
+        for i in range(ev.seeds):
+            parts.append(ev.one(strategy, i))
+            if i < ev.seeds - 1:
+                trial.report(float(pd.concat(parts)[self.objectives[0]].mean()), step=i)
+                if trial.should_prune():
+                    raise optuna.TrialPruned()
+        return pd.concat(parts)
+
 
 def _sampler(seed: int, multi: bool) -> optuna.samplers.BaseSampler:
     return optuna.samplers.TPESampler(seed=seed, multivariate=True, constant_liar=True,
                                       n_startup_trials=10)
+
+
+#: A trial is kept only while its running mean after a seed stays in this top percentile
+#: of the earlier trials at the same seed (Optuna's ``PercentilePruner``): with common
+#: random numbers the first seed already ranks plans well, so most of a study's budget
+#: goes to the plans that could be best.
+PRUNE_PERCENTILE = 25.0
+
+
+def _pruner() -> optuna.pruners.BasePruner:
+    return optuna.pruners.PercentilePruner(PRUNE_PERCENTILE, n_startup_trials=8,
+                                           n_warmup_steps=0)
 
 
 def _storage_spec(storage: str | None, out: Path | None) -> str:
@@ -163,7 +190,8 @@ def _open(spec: str) -> optuna.storages.BaseStorage | str:
 
 
 def _completed(study: optuna.Study) -> int:
-    return sum(t.state == optuna.trial.TrialState.COMPLETE
+    """Finished trials: completed or pruned (a pruned trial was scored, and lost)."""
+    return sum(t.state in (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
                for t in study.get_trials(deepcopy=False))
 
 
@@ -179,7 +207,7 @@ def _fail_stale(study: optuna.Study) -> int:
 def _worker(spec: str, name: str, objective: _Objective, n_trials: int,
             sampler_seed: int, multi: bool) -> None:
     study = optuna.load_study(study_name=name, storage=_open(spec),
-                              sampler=_sampler(sampler_seed, multi))
+                              sampler=_sampler(sampler_seed, multi), pruner=_pruner())
     try:
         study.optimize(objective, n_trials=n_trials, catch=(ValueError,))
     except KeyboardInterrupt:
@@ -199,8 +227,8 @@ def optimize(scenario: Scenario, objective: str | list[str] = "gmv", *, trials: 
             them, the channel shares of its plan).
         objective: one KPI (``gmv``, ``profit``, ``roi``, ``roas``, ``new_customers``) or
             two (``"gmv,roi"``) for a Pareto front.
-        trials: completed trials the study should have when this returns (a resumed study
-            runs only the missing ones).
+        trials: finished (completed or pruned) trials the study should have when this
+            returns (a resumed study runs only the missing ones).
         seeds: replications per trial (the same for every trial).
         constraints: e.g. ``["margin>=0.3", "roi>=1"]`` on the mean over seeds.
         jobs: worker processes sharing the study.
@@ -211,7 +239,7 @@ def optimize(scenario: Scenario, objective: str | list[str] = "gmv", *, trials: 
         sampler_seed: the TPE sampler's seed (worker i uses ``sampler_seed + i``).
         seed: root seed of the simulations (None: the scenario's).
         top: how many of the best plans to re-run on more seeds (single objective).
-        check_seeds: replications for the re-evaluation (None: ``max(8, 3 x seeds)``;
+        check_seeds: replications for the re-evaluation (None: ``max(6, 2 x seeds)``;
             0 skips it).
         evaluate: replaces the simulation (``strategy -> per-seed totals``), e.g. with a
             known response curve in a test.
@@ -225,7 +253,7 @@ def optimize(scenario: Scenario, objective: str | list[str] = "gmv", *, trials: 
     spec = _storage_spec(storage, Path(out) if out is not None else None)
     study = optuna.create_study(storage=_open(spec), study_name=study_name, load_if_exists=True,
                                 directions=["maximize"] * len(names),
-                                sampler=_sampler(sampler_seed, multi))
+                                sampler=_sampler(sampler_seed, multi), pruner=_pruner())
     _fail_stale(study)
     if not study.get_trials(deepcopy=False):  # warm start: the planner's plan, equal split
         study.enqueue_trial(params_of(scenario, scenario.strategy))
@@ -243,8 +271,8 @@ def optimize(scenario: Scenario, objective: str | list[str] = "gmv", *, trials: 
         interrupted = True
         _fail_stale(study)
     return _conclude(study, scenario, names, cons, top, interrupted,
-                     check_seeds if check_seeds is not None else max(8, 3 * seeds),
-                     seed, evaluate is not None and not isinstance(evaluate, Simulated))
+                     check_seeds if check_seeds is not None else max(6, 2 * seeds),
+                     seed, not isinstance(evaluate, Simulated), jobs)
 
 
 def _best_value(study: optuna.Study, multi: bool) -> float | None:
@@ -288,7 +316,7 @@ def _run_workers(study: optuna.Study, spec: str, func: _Objective, remaining: in
 
 def _conclude(study: optuna.Study, scenario: Scenario, names: list[str],
               cons: list[Constraint], top: int, interrupted: bool, check_seeds: int,
-              seed: int | None, custom: bool) -> Optimization:
+              seed: int | None, custom: bool, jobs: int) -> Optimization:
     done = [t for t in study.get_trials(deepcopy=False)
             if t.state == optuna.trial.TrialState.COMPLETE]
     feasible = [t for t in done if _feasible(t)]
@@ -307,7 +335,7 @@ def _conclude(study: optuna.Study, scenario: Scenario, names: list[str],
         plans: dict[str, Strategy | None] = {"scenario plan": None,
                                              "equal split": equal_split(scenario)}
         plans |= result.candidates
-        cmp = sim.compare(scenario, plans, seeds=check_seeds, seed=seed)
+        cmp = sim.compare(scenario, plans, seeds=check_seeds, seed=seed, jobs=jobs)
         result.check = cmp
         totals = {k: r.totals().mean(numeric_only=True) for k, r in cmp.results.items()}
         ok = [k for k in result.candidates

@@ -329,6 +329,128 @@ def decompose_cmd(
     console.print(f"Wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
 
 
+@app.command(name="optimize")
+def optimize_cmd(
+    scenario: ScenarioArg,
+    objective: Annotated[str, typer.Option(
+        help="KPI to maximise: gmv, profit, roi, roas, new_customers; two separated by a "
+             "comma (gmv,roi) give a Pareto front.")] = "gmv",
+    trials: Annotated[int, typer.Option(help="Completed trials the study should have.")] = 100,
+    seeds: Annotated[int, typer.Option(help="Replications per trial (the same for all).")] = 3,
+    constraint: Annotated[list[str] | None, typer.Option(
+        help="A KPI bound on the mean over seeds, e.g. margin>=0.3 or roi>=1 (repeat).")
+    ] = None,
+    jobs: JobsOpt = 1,
+    storage: Annotated[str | None, typer.Option(
+        help="Journal file or database URL (postgresql://...) shared by the workers "
+             "(default: OUT/study.journal).")] = None,
+    study: Annotated[str | None, typer.Option(help="Study name in the storage.")] = None,
+    pick: Annotated[str | None, typer.Option(
+        help="Two objectives: the front point to export, by index (0 = highest first "
+             "objective) or by a rule such as 'max gmv with roi>=1.5'.")] = None,
+    check_seeds: Annotated[int | None, typer.Option(
+        help="Replications for re-checking the best plans (default max(6, 2 x seeds)).")
+    ] = None,
+    sampler_seed: Annotated[int, typer.Option(help="Seed of the TPE sampler.")] = 0,
+    population: PopulationOpt = None,
+    days: DaysOpt = None,
+    seed: SeedOpt = None,
+    out: Annotated[Path, typer.Option(help="Folder for the study and its outputs.")] = Path("out"),
+) -> None:
+    """Search the scenario's levers for the plan that maximises the objective."""
+    import optimize
+    from optimize import plots as opt_plots
+
+    try:
+        _check_counts(trials=trials, seeds=seeds, population=population, days=days, jobs=jobs)
+        sc, _ = _prepare(scenario, None, population, days)
+        names = _parse("--objective", optimize.parse_objectives, objective)
+        cons = [_parse("--constraint", optimize.parse_constraint, c) for c in constraint or []]
+    except InputError as exc:
+        raise _fail(str(exc)) from None
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("trials  best {task.fields[best]}"), TimeElapsedColumn(),
+                  console=err_console, transient=True,
+                  disable=not err_console.is_terminal) as progress:
+        task = progress.add_task(f"{sc.name}: {','.join(names)}", total=trials, best="–")
+
+        def report(done: int, best: float | None) -> None:
+            progress.update(task, completed=done,
+                            best="–" if best is None else _format(names[0], best, ""))
+
+        try:
+            opt = optimize.optimize(sc, names, trials=trials, seeds=seeds, constraints=cons,
+                                    jobs=jobs, storage=storage, study_name=study, out=out,
+                                    sampler_seed=sampler_seed, seed=seed,
+                                    check_seeds=check_seeds, progress=report)
+        except RuntimeError as exc:
+            raise _fail(f"{sc.name}: {exc}; relax a --constraint or widen the levers") \
+                from None
+    chosen = opt.best_strategy
+    if pick is not None and len(names) == 2:
+        try:
+            chosen = opt.pick(index=int(pick)) if pick.isdigit() else opt.pick(rule=pick)
+        except (ValueError, IndexError) as exc:
+            raise _fail(f"command line: --pick: {exc}") from None
+    if opt.interrupted:
+        err_console.print("interrupted: the study keeps every completed trial; run the same "
+                          "command again to continue")
+    console.print(_optimize_summary(opt))
+
+    def write(scratch: Path) -> None:
+        (scratch / "best_strategy.yaml").write_text(strategy_to_yaml(chosen))
+        opt.trials_frame().to_csv(scratch / "trials.csv", index=False)
+        if opt.check is not None:
+            opt.check.table().to_csv(scratch / "check.csv", index=False)
+        opt_plots.save_all(opt, scratch)
+
+    written = _publish(out, write)
+    console.print(f"Wrote {len(written)} files to {out}/ (the study is in "
+                  f"{storage or out / 'study.journal'}): " + ", ".join(p.name for p in written))
+
+
+def _parse(option: str, parse: Callable[[str], object], text: str):  # type: ignore[no-untyped-def]
+    try:
+        return parse(text)
+    except ValueError as exc:
+        raise InputError("command line", option, str(exc)) from None
+
+
+def _optimize_summary(opt) -> Table:  # type: ignore[no-untyped-def]
+    """The best plan against the scenario's plan and an equal split, paired on more seeds."""
+    done = len(opt.trials_frame().query("state == 'COMPLETE'"))
+    cons = ", ".join(c.label for c in opt.constraints) or "none"
+    if opt.check is None:
+        table = Table(title=f"{opt.scenario.name}: best of {done} trials (constraints: {cons})")
+        table.add_column("objective")
+        table.add_column("best", justify="right")
+        for i, o in enumerate(opt.objectives):
+            table.add_row(o, _format(o, opt.best_trial.values[i], ""))
+        return table
+    t = opt.check.table().set_index(["kpi", "strategy"])
+    best = f"trial {opt.best_trial.number}"
+    n = next(iter(opt.check.results.values())).n_seeds
+    table = Table(title=f"{opt.scenario.name}: best of {done} trials ({best}), re-run on "
+                        f"{n} seeds with the same random numbers (constraints: {cons})")
+    table.add_column("KPI")
+    for col in ("best plan", "vs scenario plan, 95% CI", "vs equal split, 95% CI"):
+        table.add_column(col, justify="right")
+    kpis = list(dict.fromkeys([*opt.objectives, "gmv", "profit", "roi", "gross_margin",
+                               "marketing_spend", *[c.kpi for c in opt.constraints]]))
+    for kpi in kpis:
+        if (kpi, best) not in t.index:
+            continue
+        cells = [_format(kpi, t.loc[(kpi, best), "mean"], "")]
+        for ref in ("scenario plan", "equal split"):
+            d = opt.check.paired(best, ref, kpi)
+            verdict = "" if d["significant"] else "\nnot significant"
+            cells.append(f"{_format(kpi, d['mean'], '')}\n[{_format(kpi, d['low'], '')}, "
+                         f"{_format(kpi, d['high'], '')}]{verdict}")
+        table.add_row(kpi, *cells)
+    return table
+
+
+
 @app.command()
 def validate(
     file: Annotated[Path, typer.Argument(help="A scenario or strategy YAML file.")],

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sim.results import SUMMARY_KPIS, Results, mean_ci
-from sim.runner import simulate
+from sim.runner import simulate_many
 from sim.schema import Scenario, Strategy
 
 __all__ = ["Comparison", "compare"]
@@ -37,21 +37,25 @@ class Comparison:
         The difference is taken seed by seed, so the randomness every strategy shares
         (common random numbers) cancels and the interval is narrow.
         """
-        ref = self.results[self.reference].totals()[SUMMARY_KPIS]
         rows = []
         for name, res in self.results.items():
-            tot = res.totals()[SUMMARY_KPIS]
-            own = mean_ci(tot, level)
-            diff = mean_ci(tot - ref, level) if name != self.reference else None
+            own = mean_ci(res.totals()[SUMMARY_KPIS], level)
             for kpi in SUMMARY_KPIS:
                 row = {"kpi": kpi, "strategy": name, **own.loc[kpi].to_dict()}
-                if diff is not None:
-                    d = diff.loc[kpi]
-                    row |= {"diff_mean": d["mean"], "diff_ci_low": d["ci_low"],
-                            "diff_ci_high": d["ci_high"],
-                            "significant": bool(d["ci_low"] > 0 or d["ci_high"] < 0)}
+                if name != self.reference:
+                    d = self.paired(name, self.reference, kpi, level)
+                    row |= {"diff_mean": d["mean"], "diff_ci_low": d["low"],
+                            "diff_ci_high": d["high"], "significant": d["significant"]}
                 rows.append(row)
         return pd.DataFrame(rows)
+
+    def paired(self, a: str, b: str, kpi: str, level: float = 0.95) -> dict[str, float]:
+        """Strategy ``a`` minus ``b`` on ``kpi``, seed by seed: ``mean``, ``low``, ``high``
+        (the CI) and ``significant`` (the CI excludes 0)."""
+        diff = self.results[a].totals()[[kpi]] - self.results[b].totals()[[kpi]]
+        d = mean_ci(diff, level).loc[kpi]
+        return {"mean": d["mean"], "low": d["ci_low"], "high": d["ci_high"],
+                "significant": bool(d["ci_low"] > 0 or d["ci_high"] < 0)}
 
 
 def compare(scenario: Scenario, strategies: dict[str, Strategy | None], seeds: int = 8, *,
@@ -64,9 +68,8 @@ def compare(scenario: Scenario, strategies: dict[str, Strategy | None], seeds: i
             reference.
         seeds: replications, shared by all strategies.
         seed: root seed; None uses the scenario's.
-        jobs: worker processes per strategy run.
+        jobs: worker processes (one pool for every strategy and seed).
     """
     if not strategies:
         raise ValueError("compare needs at least one strategy")
-    return Comparison(scenario, {name: simulate(scenario, plan, seeds, seed=seed, jobs=jobs)
-                                 for name, plan in strategies.items()})
+    return Comparison(scenario, simulate_many(scenario, strategies, seeds, seed=seed, jobs=jobs))

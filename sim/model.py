@@ -10,6 +10,7 @@ import numpy as np
 from agents.channels import ChannelAgent
 from agents.population import ShopperPopulation
 from agents.promotions import Completions, Offers, PromotionAgent
+from sim._malloc import tune as tune_malloc
 from sim.calendar import build_calendar
 from sim.ledger import Ledger
 from sim.plan import daily_budgets, promotion_days
@@ -36,6 +37,7 @@ class MarketModel(mesa.Model):
 
     def __init__(self, scenario: Scenario, strategy: Strategy | None = None,
                  seed: int | np.random.SeedSequence | None = None) -> None:
+        tune_malloc()
         seed_seq = seed if isinstance(seed, np.random.SeedSequence) else \
             np.random.SeedSequence(scenario.seed if seed is None else seed)
         super().__init__(rng=np.random.default_rng(seed_seq))

@@ -14,7 +14,7 @@ from sim.results import Results
 from sim.schema import Scenario, Strategy
 from sim.streams import replication_seeds
 
-__all__ = ["simulate"]
+__all__ = ["simulate", "simulate_many"]
 
 
 def _run_one(scenario: Scenario, strategy: Strategy, seed_seq: np.random.SeedSequence,
@@ -26,7 +26,7 @@ def _run_one(scenario: Scenario, strategy: Strategy, seed_seq: np.random.SeedSeq
 
 def simulate(scenario: Scenario, strategy: Strategy | None = None, seeds: int = 4, *,
              seed: int | None = None, jobs: int = 1,
-             progress: Callable[[int], None] | None = None) -> Results:
+             progress: Callable[[int], None] | None = None, first: int = 0) -> Results:
     """Run ``scenario`` under ``strategy`` on ``seeds`` replications.
 
     Replication *i* uses the *i*-th child of ``SeedSequence(seed)``, so the numbers do
@@ -39,29 +39,46 @@ def simulate(scenario: Scenario, strategy: Strategy | None = None, seeds: int = 
         seed: root seed; None uses the scenario's ``seed``.
         jobs: worker processes (1 runs in this process).
         progress: called with a number of simulated days each time some finish.
+        first: index of the first replication: ``first=2, seeds=1`` runs replication 2
+            alone, exactly as it runs among others (results keep its index as ``seed``).
 
     Returns:
         Results with daily, per-channel, per-segment and per-city-tier KPIs.
     """
+    return simulate_many(scenario, {"plan": strategy}, seeds, seed=seed, jobs=jobs,
+                         progress=progress, first=first)["plan"]
+
+
+def simulate_many(scenario: Scenario, strategies: dict[str, Strategy | None], seeds: int = 4,
+                  *, seed: int | None = None, jobs: int = 1,
+                  progress: Callable[[int], None] | None = None, first: int = 0
+                  ) -> dict[str, Results]:
+    """``simulate`` for several strategies on the same replications, sharing one pool of
+    ``jobs`` worker processes (arguments as for ``simulate``)."""
     if seeds < 1:
         raise ValueError(f"seeds must be at least 1, got {seeds}")
-    strategy = scenario.strategy if strategy is None else strategy
-    children = replication_seeds(scenario.seed if seed is None else seed, seeds)
-    parts: list[dict[str, pd.DataFrame] | None] = [None] * seeds
-    if jobs <= 1 or seeds == 1:
+    plans = {k: scenario.strategy if v is None else v for k, v in strategies.items()}
+    children = replication_seeds(scenario.seed if seed is None else seed, first + seeds)[first:]
+    tasks = [(name, i, child) for name in plans for i, child in enumerate(children)]
+    parts: dict[tuple[str, int], dict[str, pd.DataFrame]] = {}
+    if jobs <= 1 or len(tasks) == 1:
         step = (lambda _day: progress(1)) if progress else None
-        for i, child in enumerate(children):
-            parts[i] = _run_one(scenario, strategy, child, i, step)
+        for name, i, child in tasks:
+            parts[name, i] = _run_one(scenario, plans[name], child, first + i, step)
     else:
         ctx = mp.get_context("spawn")  # no state inherited from the parent: same numbers
-        with ProcessPoolExecutor(max_workers=min(jobs, seeds), mp_context=ctx) as pool:
-            futures = {pool.submit(_run_one, scenario, strategy, child, i): i
-                       for i, child in enumerate(children)}
+        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx) as pool:
+            futures = {pool.submit(_run_one, scenario, plans[name], child, first + i): (name, i)
+                       for name, i, child in tasks}
             for fut in as_completed(futures):
                 parts[futures[fut]] = fut.result()
                 if progress:
                     progress(scenario.horizon.n_days)
-    frames = {key: pd.concat([p[key] for p in parts if p is not None], ignore_index=True)
-              for key in ("daily", "by_channel", "by_segment", "by_city_tier",
-                          "by_promotion")}
-    return Results(scenario, strategy, frames)
+    out = {}
+    for name, plan in plans.items():
+        frames = {key: pd.concat([parts[name, i][key] for i in range(seeds)],
+                                 ignore_index=True)
+                  for key in ("daily", "by_channel", "by_segment", "by_city_tier",
+                              "by_promotion")}
+        out[name] = Results(scenario, plan, frames)
+    return out

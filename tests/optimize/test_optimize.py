@@ -1,0 +1,187 @@
+"""The optimiser: it finds known optima, keeps its promises on constraints and fronts,
+and its studies survive parallel workers and being killed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import optuna
+import pandas as pd
+import pytest
+from scipy.optimize import minimize
+
+import optimize
+import scenarios
+import sim
+
+NAMES = ["search", "social", "kol", "affiliate", "content"]
+A = np.array([3e7, 2e7, 2.5e7, 1e7, 1.5e7])  # saturation level of each channel (GMV)
+K = np.array([2e6, 8e6, 5e6, 1e6, 1.2e7])  # spend at which a channel reaches 63% of it
+
+
+def _curves(budget: float):
+    def gmv(s: np.ndarray) -> float:
+        return float((A * (1 - np.exp(-budget * s / K))).sum())
+
+    def evaluate(plan: sim.Strategy) -> pd.DataFrame:
+        return pd.DataFrame({"gmv": [gmv(np.array([plan.shares.get(n, 0.0) for n in NAMES]))]})
+
+    return gmv, evaluate
+
+
+def test_reaches_99pct_of_a_known_optimum_within_200_trials(tmp_path: Path) -> None:
+    # independent channels with known saturating response curves, no interactions
+    sc = scenarios.load("baseline").with_overrides(
+        {"levers": {"shares": {"channels": NAMES}}})
+    budget = sc.strategy.budget
+    gmv, evaluate = _curves(budget)
+    res = minimize(lambda s: -gmv(s) / A.sum(), np.full(5, 0.2),
+                   jac=lambda s: -(A * budget / K * np.exp(-budget * s / K)) / A.sum(),
+                   bounds=[(0, 1)] * 5, constraints=({"type": "eq", "fun": lambda s: s.sum() - 1},),
+                   method="SLSQP", options={"ftol": 1e-12})
+    optimum = gmv(res.x)
+    assert gmv(np.full(5, 0.2)) < 0.96 * optimum  # an equal split is clearly worse
+    opt = optimize.optimize(sc, "gmv", trials=200, seeds=1, evaluate=evaluate, sampler_seed=0,
+                            storage=str(tmp_path / "s.journal"), check_seeds=0)
+    assert opt.best_trial.values[0] >= 0.99 * optimum
+    found = np.array([opt.best_strategy.shares[n] for n in NAMES])
+    assert np.abs(found - res.x).max() < 0.1
+
+
+def _spike_scenario():
+    # a short steady market with one day of 4x demand (day 17); a one-day 20% discount may
+    # start on any of days 3-24: by construction it pays most on the spike day
+    return scenarios.load("baseline").with_population(4000).with_overrides({
+        "horizon.days": 28,
+        "calendar.events": [{"name": "spike", "phases": [
+            {"phase": "burst", "start": "2026-01-18", "end": "2026-01-18", "demand": 4.0}]}],
+        "strategy.promotions": [{"name": "flash", "discount": 0.2, "start": "2026-01-04",
+                                 "end": "2026-01-04"}],
+        "levers": {"timing": {"flash": {"earliest": "2026-01-04", "latest": "2026-01-25"}}},
+    })
+
+
+def test_finds_the_best_promotion_start_day(tmp_path: Path) -> None:
+    sc = _spike_scenario()
+    opt = optimize.optimize(sc, "gmv", trials=30, seeds=2, out=tmp_path, check_seeds=4)
+    promo = opt.best_strategy.promotions[0]
+    assert promo.start == promo.end == sc.horizon.day(17)
+
+
+@pytest.mark.slow
+def test_short_double11_study_beats_an_equal_split_on_more_seeds(tmp_path: Path) -> None:
+    sc = scenarios.load("double11").with_population(5000)
+    opt = optimize.optimize(sc, "gmv", trials=16, seeds=2, out=tmp_path, check_seeds=8)
+    assert opt.check is not None and opt.check.results["equal split"].n_seeds == 8
+    best = f"trial {opt.best_trial.number}"
+    d = opt.check.paired(best, "equal split", "gmv")
+    assert d["low"] > 0, d  # the paired CI excludes zero
+    assert opt.best_strategy == opt.candidates[best]
+
+
+@pytest.mark.slow
+def test_two_objectives_give_a_feasible_non_dominated_front(tmp_path: Path) -> None:
+    sc = scenarios.load("double11").with_population(3000)
+    opt = optimize.optimize(sc, "gmv,roi", trials=16, seeds=1, out=tmp_path,
+                            constraints=["margin>=0.405"], check_seeds=4)
+    frame = opt.trials_frame().query("state == 'COMPLETE'")
+    feasible = frame[frame["feasible"]]
+    assert 0 < len(feasible) < len(frame)  # the constraint bites
+    front = {t.number for t in opt.front}
+    for t in opt.front:
+        assert t.user_attrs["kpis"]["gross_margin"] >= 0.405
+        others = feasible[feasible["trial"] != t.number]
+        dominated = (others["gmv"] >= t.values[0]) & (others["roi"] >= t.values[1]) & (
+            (others["gmv"] > t.values[0]) | (others["roi"] > t.values[1]))
+        assert not dominated.any()
+    # every feasible trial off the front is dominated by one on it
+    for _, row in feasible[~feasible["trial"].isin(front)].iterrows():
+        assert any(t.values[0] >= row["gmv"] and t.values[1] >= row["roi"] for t in opt.front)
+    rich = opt.pick(rule="max gmv with roi>=0")
+    assert rich == opt.pick(index=0)
+    with pytest.raises(ValueError, match="no plan on the front"):
+        opt.pick(rule="max gmv with roi>=1000")
+
+
+def test_reported_best_satisfies_the_constraints_on_the_recheck(tmp_path: Path) -> None:
+    sc = scenarios.load("double11").with_population(3000)
+    opt = optimize.optimize(sc, "gmv", trials=10, seeds=1, out=tmp_path,
+                            constraints=["margin>=0.405", "roi>=1"], check_seeds=3)
+    assert all(v <= 0 for v in opt.best_trial.constraints.values())
+    t = opt.check.results[f"trial {opt.best_trial.number}"].totals().mean()
+    assert t["gross_margin"] >= 0.405 - 0.005 and t["roi"] >= 1
+
+
+def test_same_sampler_seed_and_seeds_give_the_same_best_plan(tmp_path: Path) -> None:
+    sc = _spike_scenario()
+    runs = [optimize.optimize(sc, "gmv", trials=12, seeds=1, out=tmp_path / str(i),
+                              sampler_seed=3, check_seeds=0) for i in range(2)]
+    assert runs[0].best_strategy == runs[1].best_strategy
+    assert [t.params for t in runs[0].study.trials] == [t.params for t in runs[1].study.trials]
+
+
+def _finished(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
+    return [t for t in study.get_trials() if t.state in (
+        optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)]
+
+
+def test_two_worker_processes_share_one_journal_study(tmp_path: Path) -> None:
+    sc = _spike_scenario()
+    opt = optimize.optimize(sc, "gmv", trials=14, seeds=2, jobs=2, out=tmp_path, check_seeds=0)
+    trials = opt.study.get_trials()
+    assert len(trials) == 14 and len(_finished(opt.study)) == 14
+    assert sorted(t.number for t in trials) == list(range(14))  # none lost or duplicated
+    # resuming asks only for the missing trials
+    more = optimize.optimize(sc, "gmv", trials=18, seeds=2, jobs=2, out=tmp_path,
+                             check_seeds=0)
+    assert len(_finished(more.study)) == 18 and len(more.study.get_trials()) == 18
+
+
+@pytest.mark.skipif(not os.environ.get("GROWTHSIM_TEST_PG_URL"),
+                    reason="no PostgreSQL: set GROWTHSIM_TEST_PG_URL (.ci/run does)")
+def test_two_workers_share_a_postgresql_study() -> None:
+    sc = _spike_scenario()
+    name = f"pg-{os.getpid()}-{time.time_ns()}"
+    opt = optimize.optimize(sc, "gmv", trials=10, seeds=1, jobs=2, check_seeds=0,
+                            storage=os.environ["GROWTHSIM_TEST_PG_URL"], study_name=name)
+    assert len(_finished(opt.study)) == 10 == len(opt.study.get_trials())
+    assert sorted(t.number for t in opt.study.get_trials()) == list(range(10))
+
+
+@pytest.mark.slow
+def test_a_study_killed_mid_run_resumes_without_losing_trials(tmp_path: Path) -> None:
+    cmd = [sys.executable, "-m", "sim.cli", "optimize", "double11", "--population", "3000",
+           "--trials", "14", "--seeds", "1", "--check-seeds", "0", "--out", str(tmp_path)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    journal = tmp_path / "study.journal"
+    storage = None
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        time.sleep(0.5)
+        if journal.exists():
+            storage = optuna.storages.JournalStorage(
+                optuna.storages.journal.JournalFileBackend(str(journal)))
+            names = [s.study_name for s in optuna.study.get_all_study_summaries(storage)]
+            if names and len(_finished(optuna.load_study(study_name=names[0],
+                                                         storage=storage))) >= 4:
+                break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert storage is not None
+    name = optuna.study.get_all_study_summaries(storage)[0].study_name
+    before = {t.number: t.params for t in _finished(optuna.load_study(study_name=name,
+                                                                      storage=storage))}
+    assert 4 <= len(before) < 14
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    after = optuna.load_study(study_name=name, storage=optuna.storages.JournalStorage(
+        optuna.storages.journal.JournalFileBackend(str(journal))))
+    finished = {t.number: t.params for t in _finished(after)}
+    assert len(finished) == 14
+    assert all(finished[n] == p for n, p in before.items())  # nothing completed was lost
