@@ -20,16 +20,23 @@ from matplotlib.figure import Figure
 from optimize.space import equal_split
 from optimize.study import Optimization
 from sim.plan import promotion_days
-from sim.plots import _dates_axis, _money
+from sim.plots import date_axis, money_label
+from sim.schema import DEPTH_FIELD, Promotion
 
 __all__ = ["allocation", "history", "importances", "pareto", "save_all", "timing"]
 
 
 def history(opt: Optimization) -> Figure:
-    """Each trial's value of the first objective and the best feasible value so far."""
-    f = opt.trials_frame().query("state == 'COMPLETE'")
+    """Each trial's value of the first objective and the best feasible value so far;
+    pruned trials at their running mean when they were stopped."""
+    frame = opt.trials_frame()
+    f = frame.query("state == 'COMPLETE'")
     name = opt.objectives[0]
     fig, ax = plt.subplots(figsize=(9, 4.5))
+    if "stopped_at" in frame:
+        p = frame.query("state == 'PRUNED'")
+        ax.scatter(p["trial"], p["stopped_at"], s=10, color="#bdc3c7",
+                   label=f"stopped early ({len(p)}; running mean)")
     ok = f["feasible"]
     ax.scatter(f["trial"][ok], f[name][ok], s=14, color="#2c3e50", label="feasible trial")
     if (~ok).any():
@@ -39,10 +46,11 @@ def history(opt: Optimization) -> Figure:
     ax.step(f["trial"], best, where="post", color="#c0392b", lw=1.8, label="best so far")
     ax.set_xlabel("trial")
     ax.set_ylabel(name)
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_money))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(money_label))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
-    ax.set_title(f"{opt.scenario.name}: optimisation history ({len(f)} trials)")
+    ax.set_title(f"{opt.scenario.name}: optimisation history ({len(frame)} trials, "
+                 f"{len(f)} run on every seed)")
     fig.tight_layout()
     return fig
 
@@ -57,12 +65,18 @@ def pareto(opt: Optimization) -> Figure:
     ax.scatter(f[a][~on], f[b][~on], s=14, color="#95a5a6", label="dominated or infeasible")
     pts = f[on].sort_values(a)
     ax.plot(pts[a], pts[b], "-o", color="#c0392b", ms=5, label="Pareto front")
+    for number, label in ((0, "scenario plan"), (1, "equal split")):  # the warm start
+        row = f[f["trial"] == number]
+        if len(row):
+            ax.scatter(row[a], row[b], s=60, facecolors="none", edgecolors="black")
+            ax.annotate(label, (float(row[a].iloc[0]), float(row[b].iloc[0])), fontsize=8,
+                        xytext=(6, -10), textcoords="offset points")
     for i, t in enumerate(sorted(opt.front, key=lambda t: -t.values[0])):
         ax.annotate(str(i), (t.values[0], t.values[1]), fontsize=7, xytext=(3, 3),
                     textcoords="offset points")
     ax.set_xlabel(a)
     ax.set_ylabel(b)
-    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_money))
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(money_label))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     ax.set_title(f"{opt.scenario.name}: {a} vs {b} (front points numbered for --pick)")
@@ -104,10 +118,10 @@ def allocation(opt: Optimization) -> Figure:
     for i, (name, plan) in enumerate(plans.items()):
         spend = [plan.budget * plan.shares.get(c, 0.0) for c in channels]
         ax.bar(x + (i - 1) * 0.27, spend, width=0.27, color=colours[i],
-               label=f"{name} (budget {_money(plan.budget)})")
+               label=f"{name} (budget {money_label(plan.budget)})")
     ax.set_xticks(x, channels)
     ax.set_ylabel(f"budget ({opt.scenario.currency})")
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_money))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(money_label))
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize=8)
     ax.set_title(f"{opt.scenario.name}: budget by channel")
@@ -129,14 +143,27 @@ def timing(opt: Optimization) -> Figure:
             ax.broken_barh([(dates[d] - 0.45, 0.9) for d in days.tolist()],
                            (row + offset - 0.18, 0.36), color=colour,
                            label=label if row == 0 else None)
+            depth = _depth_label(promo)
+            if depth and days.size:
+                ax.annotate(depth, (dates[days[-1]] + 0.6, row + offset), va="center",
+                            fontsize=7, color=colour)
     ax.set_yticks(range(len(names)), names, fontsize=8)
     ax.invert_yaxis()
     ax.grid(axis="x", alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
-    _dates_axis(ax)
+    date_axis(ax)
     ax.set_title(f"{sc.name}: promotion timing, best plan vs the scenario's plan")
     fig.tight_layout()
     return fig
+
+
+def _depth_label(promo: Promotion) -> str:
+    field = DEPTH_FIELD.get(promo.kind)
+    if field == "discount":
+        return f"{promo.discount:.0%} off"
+    if field == "reduction":
+        return f"{promo.reduction:g} off"
+    return ""
 
 
 def save_all(opt: Optimization, out_dir: str | Path) -> list[Path]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -150,7 +151,7 @@ def equal_split(scenario: Scenario) -> Strategy:
     return Strategy.model_validate(plan)
 
 
-def _phasing(current: dict[str, float] | None, searched: list[str], share: np.ndarray
+def _phasing(current: dict[str, float] | None, searched: Sequence[str], share: np.ndarray
              ) -> dict[str, float]:
     """Phase shares: the searched phases split what the others leave."""
     fixed = {p: v for p, v in (current or {}).items() if p not in searched}

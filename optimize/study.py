@@ -25,13 +25,14 @@ from typing import Any
 import numpy as np
 import optuna
 import pandas as pd
+from optuna.storages.journal import JournalFileBackend
 
 import sim
 from optimize.objectives import Constraint, Evaluator, Simulated, parse_constraint, parse_objectives
 from optimize.space import equal_split, params_of, suggest_strategy
 from sim.schema import Scenario, Strategy
 
-__all__ = ["Optimization", "non_dominated", "optimize"]
+__all__ = ["Optimization", "non_dominated", "optimize", "pick_trial"]
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -66,7 +67,9 @@ class Optimization:
     candidates: dict[str, Strategy] = field(default_factory=dict)
 
     def trials_frame(self) -> pd.DataFrame:
-        """One row per trial: number, state, objective values, feasibility, KPIs, params."""
+        """One row per trial: number, state, objective values, feasibility, KPIs, params;
+        for a pruned trial the seeds it ran (``seeds_run``) and its running mean of the first
+        objective when it was stopped (``stopped_at``)."""
         rows = []
         for t in self.study.get_trials(deepcopy=False):
             row: dict[str, Any] = {"trial": t.number, "state": t.state.name}
@@ -74,6 +77,9 @@ class Optimization:
                                    strict=True):
                 row[name] = value
             row["feasible"] = _feasible(t)
+            if t.intermediate_values:  # a pruned trial: its running mean when it stopped
+                row["seeds_run"] = len(t.intermediate_values)
+                row["stopped_at"] = t.intermediate_values[max(t.intermediate_values)]
             row |= {f"kpi:{k}": v for k, v in t.user_attrs.get("kpis", {}).items()}
             row |= {f"param:{k}": v for k, v in t.params.items()}
             rows.append(row)
@@ -88,24 +94,36 @@ class Optimization:
         first) or by a rule such as ``"max gmv with roi>=1.5"``.
 
         Raises:
-            ValueError: no point of the front satisfies the rule.
+            ValueError: no point of the front satisfies the rule, or no such position.
         """
-        front = sorted(self.front, key=lambda t: -t.values[0])
-        if rule is None:
-            return self.strategy_of(front[index or 0])
-        import re
+        return self.strategy_of(pick_trial(self.front, index, rule))
 
-        m = re.fullmatch(r"\s*(max|min)\s+([a-z_]+)(?:\s+with\s+(.+))?\s*", rule)
-        if m is None:
-            raise ValueError(f"'{rule}' is not a rule; write e.g. 'max gmv with roi>=1.5'")
-        sense, kpi, cond = m.groups()
-        conds = [parse_constraint(c) for c in (cond or "").split(" and ") if c.strip()]
-        ok = [t for t in front if all(
-            c.violation(t.user_attrs["kpis"].get(c.kpi, np.nan)) <= 0 for c in conds)]
-        if not ok:
-            raise ValueError(f"no plan on the front satisfies '{rule}'")
-        choose = max if sense == "max" else min
-        return self.strategy_of(choose(ok, key=lambda t: t.user_attrs["kpis"][kpi]))
+
+def pick_trial(front: list[optuna.trial.FrozenTrial], index: int | None = None,
+               rule: str | None = None) -> optuna.trial.FrozenTrial:
+    """The front point at ``index`` (highest first objective first) or chosen by ``rule``."""
+    ordered = sorted(front, key=lambda t: -t.values[0])
+    if rule is None:
+        i = index or 0
+        if not 0 <= i < len(ordered):
+            raise ValueError(f"the front has {len(ordered)} points: pick 0 to "
+                             f"{len(ordered) - 1}")
+        return ordered[i]
+    import re
+
+    m = re.fullmatch(r"\s*(max|min)\s+([a-z_]+)(?:\s+with\s+(.+))?\s*", rule)
+    if m is None:
+        raise ValueError(f"'{rule}' is not a rule; write e.g. 'max gmv with roi>=1.5'")
+    sense, kpi, cond = m.groups()
+    conds = [parse_constraint(c) for c in (cond or "").split(" and ") if c.strip()]
+    ok = [t for t in ordered if all(
+        c.violation(t.user_attrs["kpis"].get(c.kpi, np.nan)) <= 0 for c in conds)]
+    if not ok:
+        raise ValueError(f"no plan on the front satisfies '{rule}'")
+    if kpi not in ok[0].user_attrs["kpis"]:
+        raise ValueError(f"unknown KPI '{kpi}' in '{rule}'")
+    choose = max if sense == "max" else min
+    return choose(ok, key=lambda t: t.user_attrs["kpis"][kpi])
 
 
 def _feasible(trial: optuna.trial.FrozenTrial) -> bool:
@@ -186,7 +204,7 @@ def _storage_spec(storage: str | None, out: Path | None) -> str:
 def _open(spec: str) -> optuna.storages.BaseStorage | str:
     if "://" in spec:
         return spec
-    return optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(spec))
+    return optuna.storages.JournalStorage(JournalFileBackend(spec))
 
 
 def _completed(study: optuna.Study) -> int:
@@ -204,12 +222,20 @@ def _fail_stale(study: optuna.Study) -> int:
     return len(stale)
 
 
-def _worker(spec: str, name: str, objective: _Objective, n_trials: int,
+def _stop_at(trials: int) -> optuna.study.MaxTrialsCallback:
+    """Stop once the study has ``trials`` finished trials, whoever ran them (workers on
+    other machines sharing the study included)."""
+    return optuna.study.MaxTrialsCallback(
+        trials, states=(optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED))
+
+
+def _worker(spec: str, name: str, objective: _Objective, n_trials: int, total: int,
             sampler_seed: int, multi: bool) -> None:
     study = optuna.load_study(study_name=name, storage=_open(spec),
                               sampler=_sampler(sampler_seed, multi), pruner=_pruner())
     try:
-        study.optimize(objective, n_trials=n_trials, catch=(ValueError,))
+        study.optimize(objective, n_trials=n_trials, catch=(ValueError,),
+                       callbacks=[_stop_at(total)])
     except KeyboardInterrupt:
         pass
 
@@ -219,7 +245,8 @@ def optimize(scenario: Scenario, objective: str | list[str] = "gmv", *, trials: 
              jobs: int = 1, storage: str | None = None, study_name: str | None = None,
              out: str | Path | None = None, sampler_seed: int = 0, seed: int | None = None,
              top: int = 3, check_seeds: int | None = None, evaluate: Evaluator | None = None,
-             progress: Callable[[int, float | None], None] | None = None) -> Optimization:
+             progress: Callable[[int, float | None], None] | None = None,
+             pick: int | str | None = None) -> Optimization:
     """Search the scenario's levers for the plan that maximises ``objective``.
 
     Args:
@@ -244,6 +271,9 @@ def optimize(scenario: Scenario, objective: str | list[str] = "gmv", *, trials: 
         evaluate: replaces the simulation (``strategy -> per-seed totals``), e.g. with a
             known response curve in a test.
         progress: called with the number of completed trials and the best value so far.
+        pick: two objectives: the front point to re-check and name best, by index
+            (highest first objective first) or by a rule (``"max gmv with roi>=1.5"``);
+            None: the highest first objective.
     """
     names = parse_objectives(objective)
     cons = [c if isinstance(c, Constraint) else parse_constraint(c) for c in constraints]
@@ -264,15 +294,17 @@ def optimize(scenario: Scenario, objective: str | list[str] = "gmv", *, trials: 
     try:
         if remaining > 0 and jobs <= 1:
             study.optimize(func, n_trials=remaining, catch=(ValueError,),
-                           callbacks=[_reporter(progress, multi)] if progress else None)
+                           callbacks=[_stop_at(trials),
+                                      *([_reporter(progress, multi)] if progress else [])])
         elif remaining > 0:
-            _run_workers(study, spec, func, remaining, jobs, sampler_seed, multi, progress)
+            _run_workers(study, spec, func, remaining, trials, jobs, sampler_seed, multi,
+                         progress)
     except KeyboardInterrupt:
         interrupted = True
         _fail_stale(study)
     return _conclude(study, scenario, names, cons, top, interrupted,
                      check_seeds if check_seeds is not None else max(6, 2 * seeds),
-                     seed, not isinstance(evaluate, Simulated), jobs)
+                     seed, not isinstance(evaluate, Simulated), jobs, pick)
 
 
 def _best_value(study: optuna.Study, multi: bool) -> float | None:
@@ -290,11 +322,11 @@ def _reporter(progress: Callable[[int, float | None], None], multi: bool
 
 
 def _run_workers(study: optuna.Study, spec: str, func: _Objective, remaining: int,
-                 jobs: int, sampler_seed: int, multi: bool,
+                 total: int, jobs: int, sampler_seed: int, multi: bool,
                  progress: Callable[[int, float | None], None] | None) -> None:
     shares = [remaining // jobs + (i < remaining % jobs) for i in range(jobs)]
     ctx = mp.get_context("spawn")
-    procs = [ctx.Process(target=_worker, args=(spec, study.study_name, func, n,
+    procs = [ctx.Process(target=_worker, args=(spec, study.study_name, func, n, total,
                                                sampler_seed + i, multi))
              for i, n in enumerate(shares) if n > 0]
     for p in procs:
@@ -316,7 +348,8 @@ def _run_workers(study: optuna.Study, spec: str, func: _Objective, remaining: in
 
 def _conclude(study: optuna.Study, scenario: Scenario, names: list[str],
               cons: list[Constraint], top: int, interrupted: bool, check_seeds: int,
-              seed: int | None, custom: bool, jobs: int) -> Optimization:
+              seed: int | None, custom: bool, jobs: int, pick: int | str | None = None
+              ) -> Optimization:
     done = [t for t in study.get_trials(deepcopy=False)
             if t.state == optuna.trial.TrialState.COMPLETE]
     feasible = [t for t in done if _feasible(t)]
@@ -329,8 +362,12 @@ def _conclude(study: optuna.Study, scenario: Scenario, names: list[str],
         front = sorted(non_dominated(feasible), key=lambda t: -t.values[0])
     result = Optimization(study, scenario, names, cons, front, scenario.strategy, front[0],
                           interrupted=interrupted)
+    if len(names) > 1:
+        chosen = pick_trial(front, pick if isinstance(pick, int) else None,
+                            pick if isinstance(pick, str) else None)
+        result.best_trial = chosen
     result.candidates = {f"trial {t.number}": result.strategy_of(t)
-                         for t in (front if len(names) == 1 else front[:1])}
+                         for t in (front if len(names) == 1 else [result.best_trial])}
     if check_seeds and not custom:
         plans: dict[str, Strategy | None] = {"scenario plan": None,
                                              "equal split": equal_split(scenario)}
@@ -341,7 +378,7 @@ def _conclude(study: optuna.Study, scenario: Scenario, names: list[str],
         ok = [k for k in result.candidates
               if all(c.violation(float(totals[k].get(c.kpi, np.nan))) <= 0 for c in cons)]
         pool = ok or list(result.candidates)
-        chosen = max(pool, key=lambda k: float(totals[k][names[0]]))
-        result.best_trial = next(t for t in front if f"trial {t.number}" == chosen)
+        best = max(pool, key=lambda k: float(totals[k][names[0]]))
+        result.best_trial = next(t for t in front if f"trial {t.number}" == best)
     result.best_strategy = result.strategy_of(result.best_trial)
     return result

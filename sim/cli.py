@@ -382,20 +382,22 @@ def optimize_cmd(
             opt = optimize.optimize(sc, names, trials=trials, seeds=seeds, constraints=cons,
                                     jobs=jobs, storage=storage, study_name=study, out=out,
                                     sampler_seed=sampler_seed, seed=seed,
-                                    check_seeds=check_seeds, progress=report)
+                                    check_seeds=check_seeds, progress=report,
+                                    pick=None if pick is None or len(names) < 2 else
+                                    int(pick) if pick.isdigit() else pick)
         except RuntimeError as exc:
             raise _fail(f"{sc.name}: {exc}; relax a --constraint or widen the levers") \
                 from None
+        except ValueError as exc:  # --pick names no point of the front
+            raise _fail(f"command line: --pick: {exc}; the study is kept, run again with "
+                        "another --pick") from None
     chosen = opt.best_strategy
-    if pick is not None and len(names) == 2:
-        try:
-            chosen = opt.pick(index=int(pick)) if pick.isdigit() else opt.pick(rule=pick)
-        except (ValueError, IndexError) as exc:
-            raise _fail(f"command line: --pick: {exc}") from None
     if opt.interrupted:
         err_console.print("interrupted: the study keeps every completed trial; run the same "
                           "command again to continue")
     console.print(_optimize_summary(opt))
+    for line in _optimize_verdict(opt):
+        console.print(line, markup=False, highlight=False)
 
     def write(scratch: Path) -> None:
         (scratch / "best_strategy.yaml").write_text(strategy_to_yaml(chosen))
@@ -416,12 +418,38 @@ def _parse(option: str, parse: Callable[[str], object], text: str):  # type: ign
         raise InputError("command line", option, str(exc)) from None
 
 
+def _optimize_verdict(opt) -> list[str]:  # type: ignore[no-untyped-def]
+    """The table's message in words: how much better, and whether it is more than noise."""
+    if opt.check is None:
+        return []
+    kpi, best = opt.objectives[0], f"trial {opt.best_trial.number}"
+    n = next(iter(opt.check.results.values())).n_seeds
+    lines = []
+    for ref in ("scenario plan", "equal split"):
+        d = opt.check.paired(best, ref, kpi)
+        base = float(opt.check.results[ref].totals()[kpi].mean())
+        rel = f" ({d['mean'] / base:+.1%})" if base else ""
+        ci = f"95% CI {_format(kpi, d['low'], '')} to {_format(kpi, d['high'], '')}"
+        if d["significant"] and d["mean"] > 0:
+            verdict = f"the best plan beats the {ref} on {kpi} by {_format(kpi, d['mean'], '')}"
+        elif d["significant"]:
+            verdict = (f"the best plan does worse than the {ref} on {kpi}, by "
+                       f"{_format(kpi, -d['mean'], '')}")
+        else:
+            verdict = (f"the best plan is not significantly different from the {ref} on "
+                       f"{kpi} ({_format(kpi, d['mean'], '')})")
+        lines.append(f"{verdict[0].upper()}{verdict[1:]}{rel}, {ci} over {n} paired seeds.")
+    return lines
+
+
 def _optimize_summary(opt) -> Table:  # type: ignore[no-untyped-def]
     """The best plan against the scenario's plan and an equal split, paired on more seeds."""
-    done = len(opt.trials_frame().query("state == 'COMPLETE'"))
+    frame = opt.trials_frame()
+    full = int((frame["state"] == "COMPLETE").sum())
+    done = f"{len(frame)} trials ({full} run on every seed)"
     cons = ", ".join(c.label for c in opt.constraints) or "none"
     if opt.check is None:
-        table = Table(title=f"{opt.scenario.name}: best of {done} trials (constraints: {cons})")
+        table = Table(title=f"{opt.scenario.name}: best of {done} (constraints: {cons})")
         table.add_column("objective")
         table.add_column("best", justify="right")
         for i, o in enumerate(opt.objectives):
@@ -430,7 +458,7 @@ def _optimize_summary(opt) -> Table:  # type: ignore[no-untyped-def]
     t = opt.check.table().set_index(["kpi", "strategy"])
     best = f"trial {opt.best_trial.number}"
     n = next(iter(opt.check.results.values())).n_seeds
-    table = Table(title=f"{opt.scenario.name}: best of {done} trials ({best}), re-run on "
+    table = Table(title=f"{opt.scenario.name}: best of {done}, {best}, re-run on "
                         f"{n} seeds with the same random numbers (constraints: {cons})")
     table.add_column("KPI")
     for col in ("best plan", "vs scenario plan, 95% CI", "vs equal split, 95% CI"):

@@ -53,9 +53,9 @@ class Comparison:
         """Strategy ``a`` minus ``b`` on ``kpi``, seed by seed: ``mean``, ``low``, ``high``
         (the CI) and ``significant`` (the CI excludes 0)."""
         diff = self.results[a].totals()[[kpi]] - self.results[b].totals()[[kpi]]
-        d = mean_ci(diff, level).loc[kpi]
-        return {"mean": d["mean"], "low": d["ci_low"], "high": d["ci_high"],
-                "significant": bool(d["ci_low"] > 0 or d["ci_high"] < 0)}
+        mean, low, high = (float(v) for v in mean_ci(diff, level).to_numpy(dtype=float)[0])
+        return {"mean": mean, "low": low, "high": high,
+                "significant": bool(low > 0 or high < 0)}
 
 
 def compare(scenario: Scenario, strategies: dict[str, Strategy | None], seeds: int = 8, *,

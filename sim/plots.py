@@ -29,14 +29,14 @@ __all__ = ["channels", "compare_gmv", "decomposition", "funnel", "gmv_orders", "
 _PHASE_COLOURS = {"warmup": "#fde9b6", "burst": "#f7b6a8", "hangover": "#d9d9e8"}
 
 
-def _money(x: float, _pos: object = None) -> str:
+def money_label(x: float, _pos: object = None) -> str:
     for div, unit in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
         if abs(x) >= div:
             return f"{x / div:.3g}{unit}"
     return f"{x:.3g}"
 
 
-def _dates_axis(ax: plt.Axes) -> None:
+def date_axis(ax: plt.Axes) -> None:
     locator = AutoDateLocator(maxticks=8)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
@@ -44,11 +44,11 @@ def _dates_axis(ax: plt.Axes) -> None:
 
 def _daily_gmv_axis(ax: plt.Axes, currency: str) -> None:
     ax.set_ylabel(f"GMV per day ({currency})")
-    ax.yaxis.set_major_formatter(FuncFormatter(_money))
+    ax.yaxis.set_major_formatter(FuncFormatter(money_label))
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")
-    _dates_axis(ax)
+    date_axis(ax)
 
 
 def _band(daily: pd.DataFrame, column: str, level: float = 0.95) -> pd.DataFrame:
@@ -85,12 +85,12 @@ def gmv_orders(res: Results) -> Figure:
                         label="95% CI over seeds")
         ax.plot(b.index, b["mean"], color=colour, lw=1.6, label="mean")
         ax.set_ylabel(label)
-        ax.yaxis.set_major_formatter(FuncFormatter(_money))
+        ax.yaxis.set_major_formatter(FuncFormatter(money_label))
         ax.grid(alpha=0.3)
         ax.set_ylim(bottom=0)
     axes[0].legend(loc="upper left", fontsize=8, ncol=5)
     axes[1].set_xlabel("Date")
-    _dates_axis(axes[1])
+    date_axis(axes[1])
     fig.suptitle(f"{res.scenario.name}: GMV and orders per day ({res.n_seeds} seeds)")
     fig.tight_layout()
     return fig
@@ -110,10 +110,10 @@ def channels(res: Results) -> Figure:
             ax.annotate(f"ROAS {roas:.1f}", (i + 0.2, gmv), ha="center", va="bottom", fontsize=8)
     ax.set_xticks(x, paid.index)
     ax.set_ylabel(cur)
-    ax.yaxis.set_major_formatter(FuncFormatter(_money))
+    ax.yaxis.set_major_formatter(FuncFormatter(money_label))
     organic = float(cs["gmv"].get("organic", 0.0))
     ax.set_title(f"{res.scenario.name}: spend and attributed GMV by channel "
-                 f"(mean of {res.n_seeds} seeds; unattributed GMV {_money(organic)} {cur})")
+                 f"(mean of {res.n_seeds} seeds; unattributed GMV {money_label(organic)} {cur})")
     ax.legend()
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
@@ -137,10 +137,10 @@ def lifecycle(res: Results) -> Figure:
     ax1.set_title("Customers by lifecycle stage")
     ax1.legend(loc="upper left", fontsize=8, ncol=5)
     for ax in (ax0, ax1):
-        ax.yaxis.set_major_formatter(FuncFormatter(_money))
+        ax.yaxis.set_major_formatter(FuncFormatter(money_label))
         ax.grid(alpha=0.3)
         ax.set_xlabel("Date")
-        _dates_axis(ax)
+        date_axis(ax)
     fig.suptitle(f"{res.scenario.name}: lifecycle stages (mean of {res.n_seeds} seeds)")
     fig.tight_layout()
     return fig
@@ -217,14 +217,14 @@ def decomposition(dec: Decomposition) -> Figure:
     ax.plot(b.index, b, color="#7f8c8d", lw=1.4, label="without promotions (baseline)")
     ax.plot(a.index, a, color="#c0392b", lw=1.6, label="with promotions")
     ax.fill_between(a.index, b, a, where=a >= b, color="#27ae60", alpha=0.35,
-                    label=f"bump: {_money(float(t['mean']['bump_gmv']))} {cur}")
+                    label=f"bump: {money_label(float(t['mean']['bump_gmv']))} {cur}")
     ax.fill_between(a.index, b, a, where=a < b, color="#e74c3c", alpha=0.35,
                     label=f"lost afterwards (pull-forward, lower reference prices): "
-                          f"{_money(float(t['mean']['pulled_forward_gmv']))} {cur}")
+                          f"{money_label(float(t['mean']['pulled_forward_gmv']))} {cur}")
     _daily_gmv_axis(ax, cur)
     ax.set_title(f"{res.scenario.name}: promotion effect on the same {res.n_seeds} seeds; net "
-                 f"GMV {_money(float(t['mean']['net_incremental_gmv']))}, net profit "
-                 f"{_money(float(t['mean']['net_incremental_profit']))} {cur}")
+                 f"GMV {money_label(float(t['mean']['net_incremental_gmv']))}, net profit "
+                 f"{money_label(float(t['mean']['net_incremental_profit']))} {cur}")
     fig.tight_layout()
     return fig
 
@@ -264,7 +264,7 @@ def promotions(res: Results) -> Figure:
     bottom.bar(x, mean["loyalty_cost"], width=0.85, bottom=mean["discount_cost"],
                color="#16a085", label=f"gifts and points ({cur})")
     bottom.set_ylabel(f"cost per day ({cur})")
-    bottom.yaxis.set_major_formatter(FuncFormatter(_money))
+    bottom.yaxis.set_major_formatter(FuncFormatter(money_label))
     bottom.grid(alpha=0.3)
     handles, labels = bottom.get_legend_handles_labels()
     if mean["deposits"].any():
@@ -274,12 +274,12 @@ def promotions(res: Results) -> Figure:
         twin.plot(x[done], mean["presale_orders"][done], color="#2980b9", ls="", marker="o",
                   label="presale orders completed")
         twin.set_ylabel("deposits, completions")
-        twin.yaxis.set_major_formatter(FuncFormatter(_money))
+        twin.yaxis.set_major_formatter(FuncFormatter(money_label))
         twin.set_ylim(bottom=0)
         more = twin.get_legend_handles_labels()
         handles, labels = handles + more[0], labels + more[1]
     bottom.legend(handles, labels, loc="upper left", fontsize=8)
-    _dates_axis(bottom)
+    date_axis(bottom)
     fig.tight_layout()
     return fig
 

@@ -52,7 +52,7 @@ def test_optimize_writes_a_runnable_best_plan_and_the_study(tmp_path: Path, caps
 
 def test_two_objectives_write_a_pareto_front_and_pick_by_rule(tmp_path: Path, capsys,
                                                              monkeypatch) -> None:
-    code, out, err = _main([*BASE, "--objective", "gmv,roi", "--pick",
+    code, _, err = _main([*BASE, "--objective", "gmv,roi", "--pick",
                             "max gmv with roi>=0", "--out", str(tmp_path)], capsys, monkeypatch)
     assert code == 0, err
     assert (tmp_path / "pareto_front.png").exists()

@@ -107,6 +107,13 @@ def test_two_objectives_give_a_feasible_non_dominated_front(tmp_path: Path) -> N
     assert rich == opt.pick(index=0)
     with pytest.raises(ValueError, match="no plan on the front"):
         opt.pick(rule="max gmv with roi>=1000")
+    # the same study (nothing left to run), another point picked: that one is re-checked
+    again = optimize.optimize(sc, "gmv,roi", trials=16, seeds=1, out=tmp_path,
+                              constraints=["margin>=0.405"], check_seeds=2, pick="max roi")
+    frugal = max(opt.front, key=lambda t: t.values[1])
+    assert again.best_trial.number == frugal.number
+    assert list(again.check.results) == ["scenario plan", "equal split",
+                                         f"trial {frugal.number}"]
 
 
 def test_reported_best_satisfies_the_constraints_on_the_recheck(tmp_path: Path) -> None:
