@@ -56,7 +56,7 @@ def test_repeated_deep_discounts_lower_the_lift_of_a_later_one() -> None:
 
 
 def test_without_discounts_reference_and_owed_stay_neutral() -> None:
-    sc = scenarios.load("double11").with_overrides({"population.size": 3000,
+    sc = scenarios.load("double11").with_overrides({"population.size": 3000, "levers": None,
                                                     "strategy.promotions": []})
     model = sim.MarketModel(sc, seed=1).run()
     assert (model.population.reference == 1.0).all()
