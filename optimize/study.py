@@ -34,7 +34,8 @@ from sim.schema import Scenario, Strategy
 
 __all__ = ["Optimization", "non_dominated", "optimize", "pick_trial"]
 
-optuna.logging.set_verbosity(optuna.logging.WARNING)
+# failed trials are in trials.csv (state FAIL); Optuna would also print their tracebacks
+optuna.logging.set_verbosity(optuna.logging.ERROR)
 
 
 @dataclass
