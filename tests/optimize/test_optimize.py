@@ -192,3 +192,32 @@ def test_a_study_killed_mid_run_resumes_without_losing_trials(tmp_path: Path) ->
     finished = {t.number: t.params for t in _finished(after)}
     assert len(finished) == 14
     assert all(finished[n] == p for n, p in before.items())  # nothing completed was lost
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_cleanly_and_keeps_what_is_done(tmp_path: Path) -> None:
+    cmd = [sys.executable, "-m", "sim.cli", "optimize", "double11", "--population", "3000",
+           "--trials", "400", "--seeds", "2", "--jobs", "2", "--check-seeds", "2",
+           "--out", str(tmp_path)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True,  # Ctrl-C reaches the whole group
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    journal = tmp_path / "study.journal"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        time.sleep(0.5)
+        if journal.exists():
+            storage = optuna.storages.JournalStorage(
+                optuna.storages.journal.JournalFileBackend(str(journal)))
+            names = [s.study_name for s in optuna.study.get_all_study_summaries(storage)]
+            if names and len(_finished(optuna.load_study(study_name=names[0],
+                                                         storage=storage))) >= 6:
+                break
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    assert "interrupted: the study keeps every completed trial" in err
+    trials = pd.read_csv(tmp_path / "trials.csv")
+    assert 6 <= (trials["state"] != "FAIL").sum() < 400
+    assert "RUNNING" not in set(trials["state"])
+    assert (tmp_path / "best_strategy.yaml").exists() and "vs scenario plan" in out
