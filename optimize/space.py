@@ -56,6 +56,14 @@ def _bounded(p: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
     return share / share.sum()
 
 
+def _shares(levers: Levers, names: list[str], p: np.ndarray) -> dict[str, float]:
+    """Channel shares from a point ``p`` of the simplex, moved into the lever's bounds."""
+    assert levers.shares is not None
+    low = np.array([levers.shares.min.get(n, 0.0) for n in names])
+    high = np.array([levers.shares.max.get(n, 1.0) for n in names])
+    return {n: float(v) for n, v in zip(names, _bounded(p, low, high), strict=True)}
+
+
 def _simplex(trial: optuna.trial.BaseTrial, prefix: str, names: list[str]) -> np.ndarray:
     x = np.array([-math.log(trial.suggest_float(f"{prefix}{n}", _U_LOW, 1.0)) for n in names])
     return x / x.sum() if x.sum() > 0 else np.full(len(names), 1.0 / len(names))
@@ -67,10 +75,7 @@ def suggest_strategy(trial: optuna.trial.BaseTrial, scenario: Scenario) -> Strat
     plan = scenario.strategy.model_dump()
     if levers.shares is not None:
         names = _share_channels(scenario, levers)
-        low = np.array([levers.shares.min.get(n, 0.0) for n in names])
-        high = np.array([levers.shares.max.get(n, 1.0) for n in names])
-        share = _bounded(_simplex(trial, "share:", names), low, high)
-        plan["shares"] = {n: float(v) for n, v in zip(names, share, strict=True)}
+        plan["shares"] = _shares(levers, names, _simplex(trial, "share:", names))
     if levers.budget is not None:
         b = levers.budget
         plan["budget"] = trial.suggest_float("budget", b.min, b.max, step=b.step)
@@ -141,10 +146,7 @@ def equal_split(scenario: Scenario) -> Strategy:
     plan = scenario.strategy.model_dump()
     if levers.shares is not None:
         names = _share_channels(scenario, levers)
-        low = np.array([levers.shares.min.get(n, 0.0) for n in names])
-        high = np.array([levers.shares.max.get(n, 1.0) for n in names])
-        share = _bounded(np.full(len(names), 1.0 / len(names)), low, high)
-        plan["shares"] = {n: float(v) for n, v in zip(names, share, strict=True)}
+        plan["shares"] = _shares(levers, names, np.full(len(names), 1.0 / len(names)))
     if levers.phasing:
         even = np.full(len(levers.phasing), 1.0 / len(levers.phasing))
         plan["phasing"] = _phasing(plan.get("phasing"), levers.phasing, even)

@@ -138,6 +138,23 @@ def _finished(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
         optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)]
 
 
+def _wait_for_trials(journal: Path, n: int, timeout: float = 120
+                     ) -> optuna.storages.BaseStorage | None:
+    """Poll a study's journal until it has ``n`` finished trials; return its storage."""
+    storage = None
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        time.sleep(0.5)
+        if journal.exists():
+            storage = optuna.storages.JournalStorage(
+                optuna.storages.journal.JournalFileBackend(str(journal)))
+            names = [s.study_name for s in optuna.study.get_all_study_summaries(storage)]
+            if names and len(_finished(optuna.load_study(study_name=names[0],
+                                                         storage=storage))) >= n:
+                break
+    return storage
+
+
 def test_two_worker_processes_share_one_journal_study(tmp_path: Path) -> None:
     sc = _spike_scenario()
     opt = optimize.optimize(sc, "gmv", trials=14, seeds=2, jobs=2, out=tmp_path, check_seeds=0)
@@ -167,17 +184,7 @@ def test_a_study_killed_mid_run_resumes_without_losing_trials(tmp_path: Path) ->
            "--trials", "14", "--seeds", "1", "--check-seeds", "0", "--out", str(tmp_path)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     journal = tmp_path / "study.journal"
-    storage = None
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        time.sleep(0.5)
-        if journal.exists():
-            storage = optuna.storages.JournalStorage(
-                optuna.storages.journal.JournalFileBackend(str(journal)))
-            names = [s.study_name for s in optuna.study.get_all_study_summaries(storage)]
-            if names and len(_finished(optuna.load_study(study_name=names[0],
-                                                         storage=storage))) >= 4:
-                break
+    storage = _wait_for_trials(journal, 4)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert storage is not None
@@ -202,17 +209,7 @@ def test_ctrl_c_stops_cleanly_and_keeps_what_is_done(tmp_path: Path) -> None:
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True,  # Ctrl-C reaches the whole group
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    journal = tmp_path / "study.journal"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        time.sleep(0.5)
-        if journal.exists():
-            storage = optuna.storages.JournalStorage(
-                optuna.storages.journal.JournalFileBackend(str(journal)))
-            names = [s.study_name for s in optuna.study.get_all_study_summaries(storage)]
-            if names and len(_finished(optuna.load_study(study_name=names[0],
-                                                         storage=storage))) >= 6:
-                break
+    _wait_for_trials(tmp_path / "study.journal", 6)
     os.killpg(proc.pid, signal.SIGINT)
     out, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
