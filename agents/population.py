@@ -47,6 +47,7 @@ from scipy.special import ndtri
 from sim.schema import CITY_TIERS, STAGES, Scenario
 
 if TYPE_CHECKING:
+    from agents.loyalty import LoyaltyProgramme
     from agents.promotions import Completions, Offers
     from sim.streams import Streams
 
@@ -305,8 +306,8 @@ class ShopperPopulation:
         return (self.prefs * lift_k).sum(axis=1), lift_k
 
     def shop(self, day: int, demand: float, conversion: np.ndarray,
-             offers: Offers | None = None, completions: Completions | None = None
-             ) -> DayOutcome:
+             offers: Offers | None = None, completions: Completions | None = None,
+             loyalty: LoyaltyProgramme | None = None) -> DayOutcome:
         """One day of visits and purchases, then lifecycle updates.
 
         Args:
@@ -315,6 +316,7 @@ class ShopperPopulation:
             conversion: probability that a visit from each channel ends in an order.
             offers: the day's promotions (None: none run).
             completions: presale orders completed today, added to the day's orders.
+            loyalty: the loyalty programme (None: none runs).
         """
         p = self.params
         offers = offers if offers is not None and offers.any else None
@@ -331,6 +333,12 @@ class ShopperPopulation:
         base *= self._fatigue_multiplier()
         if self._reference_moved:  # (price / r)^-e = price^-e x r^e
             lift = lift * self.reference ** self.price_sensitivity
+        tier_price = None
+        if loyalty is not None:  # member price and points: a permanent price cut
+            base *= loyalty.rate_multiplier(self)
+            tier_price = loyalty.price_index(self)
+            lift = lift * (tier_price * (np.float32(1.0) - loyalty.points_share(self))) ** (
+                -self.price_sensitivity)
         base *= lift
         live = np.flatnonzero(self._live)
         # response per live channel: 1 - exp(-A / sat); visit hazard = ctr * sat * response
@@ -393,6 +401,10 @@ class ShopperPopulation:
                 np.float32(1.0) - kept ** self.price_sensitivity[buyers], 0)
             self.owed[buyers] += borrowed * self.customer[buyers]
             self._owed_any = bool(self._owed_any or borrowed.any())
+        if tier_price is not None:  # members pay their tier's share of the price
+            paid = tier_price[buyers].astype(np.float64)
+            tally["tier_discount"] = float((gmv * (1.0 - paid)).sum())
+            gmv = gmv * paid
         if completions is not None and completions.shoppers.size:
             buyers = np.concatenate([buyers, completions.shoppers])
             order_channel = np.concatenate([order_channel, completions.channel])
@@ -402,7 +414,9 @@ class ShopperPopulation:
             tally["presale_orders"] = float(completions.shoppers.size)
         cogs = list_value * self.cost_ratio[category]
 
-        new, repeat = self._after_orders(day, buyers, order_channel, list_value)
+        new, repeat = self._after_orders(day, buyers, order_channel, list_value, loyalty)
+        if loyalty is not None:
+            tally |= loyalty.after_orders(self, buyers, gmv)
         self.aware[visitors] = True
         price_share = None if offers is None else offers.price_share
         if price_share is not None or self._reference_moved:
@@ -433,7 +447,8 @@ class ShopperPopulation:
             self.reference[:] = 1.0
 
     def _after_orders(self, day: int, buyers: np.ndarray, order_channel: np.ndarray,
-                      list_value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                      list_value: np.ndarray, loyalty: LoyaltyProgramme | None = None
+                      ) -> tuple[np.ndarray, np.ndarray]:
         """Lifecycle after the day's orders: first orders, BG/NBD dropout, trailing spend."""
         new = ~self.customer[buyers]
         if new.any():  # a shopper with two orders today (a presale completion) is new once
@@ -450,7 +465,9 @@ class ShopperPopulation:
                                            order_channel[new], -1)
         self.subscribed[:, first] = True
         u = self.streams.uniform("dropout", day, self.n)[buyers]
-        self.alive[buyers[repeat & (u < self.p_drop[buyers])]] = False
+        p_drop = self.p_drop[buyers] if loyalty is None else \
+            self.p_drop[buyers] * loyalty.dropout_multiplier(buyers)
+        self.alive[buyers[repeat & (u < p_drop)]] = False
         self.last_day[buyers] = day
         np.add.at(self.n_orders, buyers, 1)
         self.spend *= self._spend_keep

@@ -6,8 +6,11 @@ DESIGN.md's contract:
 
 * ``discount_cost = list_value - gmv`` (promotions, coupons, presale deposit bonuses);
   ``coupon_cost`` is the part new-user coupons gave
-* ``loyalty_cost = gift_cost + points_cost`` (gifts with purchase, points issued times
-  their expected redemption)
+* ``loyalty_cost = gift_cost + points_cost + points_redeemed + birthday_gifts``: gifts
+  with purchase, points of a points promotion (issued times their expected redemption),
+  the loyalty programme's points redeemed and birthday gifts; ``tier_discount`` (member
+  prices) is part of ``discount_cost``; ``points_liability`` is the value of the
+  programme's points not yet redeemed
 * ``gross_profit = gmv + forfeited_deposits - cogs - loyalty_cost - holding_cost``: a
   presale deposit never completed is kept by the shop, with no goods shipped
 * ``profit = gross_profit - marketing_spend``
@@ -24,6 +27,7 @@ import pandas as pd
 from sim.schema import CITY_TIERS, STAGES
 
 if TYPE_CHECKING:
+    from agents.loyalty import LoyaltyProgramme
     from agents.population import DayOutcome, ShopperPopulation
 
 __all__ = ["ADDITIVE", "LEVELS", "Ledger", "derive"]
@@ -32,13 +36,16 @@ __all__ = ["ADDITIVE", "LEVELS", "Ledger", "derive"]
 ADDITIVE = ["visitors", "orders", "repeat_orders", "new_customers", "list_value", "gmv",
             "cogs", "marketing_spend", "loyalty_cost", "holding_cost", "unsubscribes",
             "coupon_cost", "gift_cost", "points_cost", "deposits", "deposit_value",
-            "presale_orders", "forfeits", "forfeited_deposits", "flash_units"]
+            "presale_orders", "forfeits", "forfeited_deposits", "flash_units",
+            "tier_discount", "points_issued", "points_redeemed", "birthday_gifts"]
 #: Day totals a promotion's checkout reports (simulated scale), booked as they are.
 _TALLY = ["coupon_cost", "gift_cost", "points_cost", "deposits", "deposit_value",
-          "presale_orders", "forfeits", "forfeited_deposits", "flash_units"]
+          "presale_orders", "forfeits", "forfeited_deposits", "flash_units",
+          "tier_discount", "points_issued", "points_redeemed", "birthday_gifts"]
 _PROMOTION_COLS = ["orders", "discount_cost", "loyalty_cost"]
 #: KPIs that are a level at the end of a day (a period's value is its last day's).
-LEVELS = [f"stage_{s}" for s in STAGES] + ["customers", "active_customers", "churned"]
+LEVELS = [f"stage_{s}" for s in STAGES] + ["customers", "active_customers", "churned",
+                                           "points_liability"]
 
 _CHANNEL_COLS = ["spend", "exposures", "reach", "visits", "orders", "new_customers",
                  "list_value", "gmv", "cogs"]
@@ -91,19 +98,21 @@ class Ledger:
     """
 
     def __init__(self, n_days: int, channels: list[str], segments: list[str],
-                 promotions: list[str], scale: float) -> None:
+                 promotions: list[str], scale: float, tiers: list[str] | None = None) -> None:
         self.scale = scale
         self.channels = [*channels, "organic"]
         self.segments = segments
         self.promotions = promotions
         self.by_promotion = {k: np.zeros((n_days, len(promotions))) for k in _PROMOTION_COLS}
+        self.tiers = tiers or []
+        self.by_tier = {"members": np.zeros((n_days, len(self.tiers)))}
         self.daily = {k: np.zeros(n_days) for k in ADDITIVE + LEVELS}
         self.by_channel = {k: np.zeros((n_days, len(self.channels))) for k in _CHANNEL_COLS}
         self.by_segment = {k: np.zeros((n_days, len(segments))) for k in _GROUP_COLS}
         self.by_city_tier = {k: np.zeros((n_days, len(CITY_TIERS))) for k in _GROUP_COLS}
 
     def record(self, day: int, out: DayOutcome, spend: np.ndarray, exposures: np.ndarray,
-               pop: ShopperPopulation) -> None:
+               pop: ShopperPopulation, loyalty: LoyaltyProgramme | None = None) -> None:
         """Book one day: the outcome of shopping, what channels spent, the population's state."""
         s = self.scale
         d = self.daily
@@ -119,7 +128,11 @@ class Ledger:
         d["unsubscribes"][day] = pop.unsubscribed_today * s
         for key in _TALLY:
             d[key][day] = out.tally.get(key, 0.0) * s
-        d["loyalty_cost"][day] = d["gift_cost"][day] + d["points_cost"][day]
+        d["loyalty_cost"][day] = d["gift_cost"][day] + d["points_cost"][day] \
+            + d["points_redeemed"][day] + d["birthday_gifts"][day]
+        if loyalty is not None:
+            d["points_liability"][day] = loyalty.liability * s
+            self.by_tier["members"][day] = loyalty.counts(pop) * s
         if out.per_promotion is not None:
             for i, key in enumerate(_PROMOTION_COLS):
                 self.by_promotion[key][day] = out.per_promotion[:, i] * s
@@ -167,7 +180,8 @@ class Ledger:
                 ("by_channel", self.by_channel, self.channels, "channel"),
                 ("by_segment", self.by_segment, self.segments, "segment"),
                 ("by_city_tier", self.by_city_tier, list(CITY_TIERS), "city_tier"),
-                ("by_promotion", self.by_promotion, self.promotions, "promotion")):
+                ("by_promotion", self.by_promotion, self.promotions, "promotion"),
+                ("by_tier", self.by_tier, self.tiers, "tier")):
             k = len(labels)
             out[key] = pd.DataFrame({
                 "seed": replication,

@@ -8,6 +8,7 @@ import mesa
 import numpy as np
 
 from agents.channels import ChannelAgent
+from agents.loyalty import LoyaltyProgramme
 from agents.population import ShopperPopulation
 from agents.promotions import Completions, Offers, PromotionAgent
 from sim._malloc import tune as tune_malloc
@@ -23,10 +24,11 @@ __all__ = ["MarketModel"]
 class MarketModel(mesa.Model):
     """One simulated market under one strategy and one seed.
 
-    Channels and promotions are Mesa agents; shoppers are a vectorised population. Each
-    ``step()`` is one day: calendar -> channels buy exposures -> shoppers are exposed
-    (adstock, awareness, fatigue) -> promotions make the day's offers and presales fall due
-    -> shoppers visit and buy (price response, checkout) -> channels settle their spend ->
+    Channels, promotions and the loyalty programme are Mesa agents; shoppers are a
+    vectorised population. Each ``step()`` is one day: calendar -> channels buy
+    exposures -> shoppers are exposed (adstock, awareness, fatigue) -> promotions make the
+    day's offers and presales fall due -> shoppers visit and buy (price response,
+    checkout) -> loyalty (points, tiers, reviews) -> channels settle their spend ->
     ledger.
 
     Args:
@@ -56,9 +58,12 @@ class MarketModel(mesa.Model):
             for i, promo in enumerate(self.strategy.promotions)]
         self._conversion = np.array([c.conversion for c in scenario.channels.values()])
         self.population = ShopperPopulation(scenario, self.streams)
+        self.loyalty = None if self.strategy.loyalty is None else LoyaltyProgramme(
+            self, self.strategy.loyalty, self.population)
         self.ledger = Ledger(n_days, list(scenario.channels), segs,
                              [p.name for p in self.strategy.promotions],
-                             scenario.population.scale)
+                             scenario.population.scale,
+                             [] if self.loyalty is None else self.loyalty.names)
         self.day = 0
 
     def step(self) -> None:
@@ -69,7 +74,9 @@ class MarketModel(mesa.Model):
         self.population.expose(t, exposures / scale)
         conversion = np.minimum(1.0, self._conversion * demand)
         offers, completions, forfeits = self._promotions_today(t)
-        out = self.population.shop(t, demand, conversion, offers, completions)
+        out = self.population.shop(t, demand, conversion, offers, completions, self.loyalty)
+        if self.loyalty is not None:
+            out.tally |= self.loyalty.end_of_day(t, self.population)
         out.tally["forfeits"], out.tally["forfeited_deposits"] = forfeits
         if completions is not None:  # credit the presale orders to their promotions
             if out.per_promotion is None:
@@ -83,7 +90,7 @@ class MarketModel(mesa.Model):
         spend = np.array([ch.settle(float(g), float(d)) for ch, g, d in zip(
             self.channels, attributed, self.population.delivered, strict=True)])
         delivered = exposures * self.population.delivered
-        self.ledger.record(t, out, spend, delivered, self.population)
+        self.ledger.record(t, out, spend, delivered, self.population, self.loyalty)
         self.day += 1
         self.running = self.day < self.calendar.n_days
 

@@ -18,7 +18,8 @@ SUMMARY_KPIS = ["gmv", "orders", "visitors", "conversion_rate", "aov", "new_cust
                 "holding_cost", "cac", "customers", "active_customers", "churned",
                 "unsubscribes", "coupon_cost", "gift_cost", "points_cost", "deposits",
                 "deposit_value", "presale_orders", "forfeits", "forfeited_deposits",
-                "flash_units"]
+                "flash_units", "tier_discount", "points_issued", "points_redeemed",
+                "points_liability", "birthday_gifts"]
 
 
 def mean_ci(values: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
@@ -45,6 +46,7 @@ class Results:
         by_city_tier: one row per (seed, day, city tier).
         by_promotion: one row per (seed, day, promotion): orders that used it, the
             discount and loyalty cost it gave.
+        by_tier: one row per (seed, day, loyalty tier): members at the end of the day.
         scenario: the scenario run.
         strategy: the strategy run.
     """
@@ -58,6 +60,7 @@ class Results:
         self.by_segment = derive(frames["by_segment"])
         self.by_city_tier = derive(frames["by_city_tier"])
         self.by_promotion = frames["by_promotion"]
+        self.by_tier = frames["by_tier"]
 
     @property
     def n_seeds(self) -> int:

@@ -34,6 +34,7 @@ __all__ = [
     "GammaParams",
     "Horizon",
     "Levers",
+    "Loyalty",
     "Population",
     "Promotion",
     "Scenario",
@@ -41,6 +42,7 @@ __all__ = [
     "ShareLever",
     "Stacking",
     "Strategy",
+    "Tier",
     "TimingLever",
     "lever_problems",
     "strategy_problems",
@@ -403,6 +405,62 @@ class Stacking(_Model):
     cap: Share = 0.5
 
 
+class Tier(_Model):
+    """One tier of a loyalty programme and what it gives its members.
+
+    ``threshold`` is the trailing spend (or order count) that earns the tier; ``price``
+    the share of list price members pay (0.95 = 5% off); ``points_multiplier`` scales
+    the points earned; ``purchase`` and ``dropout`` multiply the BG/NBD purchase rate
+    and dropout probability of its members (priority service, a sense of status).
+    """
+
+    name: str
+    threshold: NonNegative
+    price: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
+    points_multiplier: NonNegative = 1.0
+    purchase: Positive = 1.0
+    dropout: NonNegative = 1.0
+    birthday_gift: NonNegative = 0.0
+
+
+class Loyalty(_Model):
+    """A tiered loyalty programme; every customer is a member from the first order.
+
+    Tiers are earned by trailing ``basis`` (spend in currency, or orders) over the
+    population's ``spend_window_days``: an upgrade comes at once, a downgrade only at a
+    review every ``review_every_days``. Members earn ``points_per_currency`` points per
+    currency paid (times their tier's multiplier), each worth ``point_value`` when
+    redeemed; a member holding at least ``redeem_min_points`` pays up to
+    ``redeem_max_share`` of an order with points. Members within ``goal_range`` (a share
+    of the next threshold) below it buy ``1 + goal_gradient`` times as often.
+    """
+
+    basis: Literal["spend", "orders"] = "spend"
+    review_every_days: int = Field(default=90, ge=1)
+    points_per_currency: NonNegative = 1.0
+    point_value: NonNegative = 0.01
+    redeem_min_points: NonNegative = 500.0
+    redeem_max_share: Share = 0.3
+    goal_gradient: NonNegative = 0.0
+    goal_range: Share = 0.2
+    tiers: list[Tier] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _tiers_in_order(self) -> Loyalty:
+        if self.tiers[0].threshold != 0:
+            raise ValueError("the first tier is where every member starts: its threshold "
+                             "must be 0")
+        for lo, hi in zip(self.tiers, self.tiers[1:], strict=False):
+            if hi.threshold <= lo.threshold:
+                raise ValueError(f"tier thresholds must rise: '{hi.name}' "
+                                 f"({hi.threshold:g}) is not above '{lo.name}' "
+                                 f"({lo.threshold:g})")
+        names = [t.name for t in self.tiers]
+        if len(set(names)) != len(names):
+            raise ValueError("tier names must differ")
+        return self
+
+
 class Strategy(_Model):
     """The planner's plan: what is spent where and when, and which offers run.
 
@@ -415,6 +473,7 @@ class Strategy(_Model):
             omitted means every day.
         promotions: offers (discounts, coupons, presales, flash sales, gifts, ...).
         stacking: how offers on the same order combine (best single offer by default).
+        loyalty: the loyalty programme the shop runs (None: none).
     """
 
     budget: NonNegative = 0.0
@@ -423,6 +482,7 @@ class Strategy(_Model):
     flighting: dict[str, list[DateRange]] = Field(default_factory=dict)
     promotions: list[Promotion] = Field(default_factory=list)
     stacking: Stacking = Field(default_factory=Stacking)
+    loyalty: Loyalty | None = None
 
     @field_validator("shares")
     @classmethod

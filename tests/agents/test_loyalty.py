@@ -1,0 +1,122 @@
+"""The loyalty programme: tiers keep customers, thresholds pull buying forward, points
+balance, and every cost is in the ledger."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import scenarios
+import sim
+from sim.schema import Strategy
+
+RELAUNCH = scenarios.load("membership_relaunch")
+
+
+def _with_loyalty(sc, loyalty) -> Strategy:
+    return Strategy.model_validate({**sc.strategy.model_dump(), "loyalty": loyalty})
+
+
+@pytest.fixture(scope="module")
+def year() -> sim.Comparison:
+    sc = RELAUNCH.with_population(20_000)
+    return sim.compare(sc, {"none": _with_loyalty(sc, None), "tiers": None}, seeds=4)
+
+
+@pytest.mark.slow
+def test_tiers_lower_churn_over_a_year(year) -> None:
+    d = year.paired("tiers", "none", "churned")
+    assert d["high"] < 0, d  # fewer churned customers, CI excluding zero
+    assert year.paired("tiers", "none", "active_customers")["low"] > 0
+
+
+@pytest.mark.slow
+def test_every_cost_of_the_programme_is_in_the_ledger(year) -> None:
+    t = year.results["tiers"].totals()
+    assert (t["tier_discount"] > 0).all() and (t["points_redeemed"] > 0).all()
+    assert (t["birthday_gifts"] > 0).all()
+    # no promotions run: member prices are the whole discount, points and gifts the
+    # whole loyalty cost
+    np.testing.assert_allclose(t["discount_cost"], t["tier_discount"], rtol=1e-9)
+    np.testing.assert_allclose(t["loyalty_cost"], t["points_redeemed"] + t["birthday_gifts"],
+                               rtol=1e-9)
+    np.testing.assert_allclose(
+        t["gross_profit"], t["gmv"] - t["cogs"] - t["loyalty_cost"] - t["holding_cost"],
+        rtol=1e-9)
+    none = year.results["none"].totals()
+    assert (none[["tier_discount", "points_redeemed", "loyalty_cost"]] == 0).all().all()
+
+
+def test_points_earned_minus_redeemed_is_the_liability_every_day() -> None:
+    sc = RELAUNCH.with_population(5000).with_overrides({"horizon.days": 120})
+    d = sim.simulate(sc, seeds=2).daily
+    for _, g in d.groupby("seed"):
+        balance = (g["points_issued"] - g["points_redeemed"]).cumsum()
+        np.testing.assert_allclose(g["points_liability"], balance, rtol=1e-9, atol=1e-6)
+        assert g["points_redeemed"].sum() > 0 and (g["points_liability"] >= -1e-9).all()
+
+
+def test_tiers_follow_spend_and_reviews_move_members_down() -> None:
+    sc = RELAUNCH.with_population(5000).with_overrides({"horizon.days": 100})
+    model = sim.MarketModel(sc, seed=3)
+    loyalty = model.loyalty
+    assert loyalty is not None
+    upgraded = False
+    while model.running:
+        before = loyalty.tier.copy()
+        model.step()
+        t = model.day - 1
+        basis = model.population.spend
+        earned = loyalty._tier_of(basis)
+        members = model.population.customer
+        if (t + 1) % 90 == 0:  # review day: every member sits in the tier their spend earns
+            assert (loyalty.tier[members] == earned[members]).all()
+            assert (loyalty.tier < before).any()  # someone moved down
+        else:  # between reviews tiers only go up, and only to what spend earned
+            assert (loyalty.tier >= before).all()
+            assert (loyalty.tier[loyalty.tier > before] <= earned[loyalty.tier > before]).all()
+            upgraded |= bool((loyalty.tier > before).any())
+    assert upgraded
+
+
+def test_members_just_below_a_threshold_buy_more_before_the_review() -> None:
+    # a gold tier that gives nothing but status: only the goal gradient differs from a
+    # programme without it (the threshold removed)
+    sc = RELAUNCH.with_population(20_000).with_overrides({"horizon.days": 60})
+    silver = {"name": "silver", "threshold": 0}
+    base = {"basis": "spend", "review_every_days": 90, "point_value": 0.0,
+            "goal_gradient": 0.5, "goal_range": 0.2}
+    with_goal = _with_loyalty(sc, {**base, "tiers": [silver, {"name": "gold",
+                                                              "threshold": 2000}]})
+    without = _with_loyalty(sc, {**base, "tiers": [silver]})
+    ratios = []
+    for seed in (1, 2, 3):
+        counts = []
+        for plan in (with_goal, without):
+            model = sim.MarketModel(sc, plan, seed=seed)
+            spend = model.population.spend
+            near = model.population.customer & (spend >= 1600) & (spend < 2000)
+            orders = 0
+            while model.running:
+                model.step()
+                orders += int(near[model.last_outcome.buyers].sum())
+            counts.append(orders)
+        ratios.append(counts[0] / counts[1])
+    assert min(ratios) > 1.15, ratios
+
+
+def test_tier_thresholds_must_rise_from_zero() -> None:
+    with pytest.raises(ValueError, match="threshold must be 0"):
+        _with_loyalty(RELAUNCH, {"tiers": [{"name": "a", "threshold": 10}]})
+    with pytest.raises(ValueError, match="must rise"):
+        _with_loyalty(RELAUNCH, {"tiers": [{"name": "a", "threshold": 0},
+                                           {"name": "b", "threshold": 0}]})
+
+
+def test_by_tier_counts_every_member() -> None:
+    sc = RELAUNCH.with_population(3000).with_overrides({"horizon.days": 20})
+    res = sim.simulate(sc, seeds=1)
+    members = res.by_tier.groupby("day")["members"].sum()
+    customers = res.daily.set_index("day")["customers"] + res.daily.set_index("day")["churned"]
+    pd.testing.assert_series_equal(members, customers, check_names=False)
