@@ -76,8 +76,8 @@ class LoyaltyProgramme(mesa.Agent):
         return (np.searchsorted(self.thresholds, basis, side="right") - 1).astype(np.int8)
 
     def counts(self, pop: ShopperPopulation) -> np.ndarray:
-        """Members per tier (simulated scale)."""
-        return np.bincount(self.tier[pop.customer], minlength=len(self.names))
+        """Members per tier (simulated scale): customers who have not churned."""
+        return np.bincount(self.tier[pop.customer & pop.alive], minlength=len(self.names))
 
     @property
     def liability(self) -> float:

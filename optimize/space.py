@@ -96,7 +96,35 @@ def suggest_strategy(trial: optuna.trial.BaseTrial, scenario: Scenario) -> Strat
         if by_name[name].get("final_day") is not None and \
                 by_name[name]["final_day"] <= by_name[name]["end"]:
             by_name[name]["end"] = by_name[name]["final_day"] - dt.timedelta(days=1)
+    if levers.loyalty is not None:
+        _suggest_loyalty(trial, levers, plan["loyalty"])
     return Strategy.model_validate(plan)
+
+
+def _suggest_loyalty(trial: optuna.trial.BaseTrial, levers: Levers, loyalty: dict[str, Any]
+                     ) -> None:
+    """Set the programme's levers in ``loyalty`` (a plan's dumped programme), in place.
+
+    Thresholds are kept rising: a tier's threshold is at least the one below plus 1, so
+    every suggestion is a valid programme.
+    """
+    lv = levers.loyalty
+    assert lv is not None
+    tiers = {t["name"]: t for t in loyalty["tiers"]}
+    for name, b in lv.thresholds.items():
+        tiers[name]["threshold"] = trial.suggest_float(f"threshold:{name}", b.min, b.max,
+                                                       step=b.step)
+    for name, b in lv.price.items():
+        tiers[name]["price"] = trial.suggest_float(f"price:{name}", b.min, b.max, step=b.step)
+    if lv.points_per_currency is not None:
+        b = lv.points_per_currency
+        loyalty["points_per_currency"] = trial.suggest_float("points_per_currency", b.min,
+                                                             b.max, step=b.step)
+    floor = 0.0
+    for i, tier in enumerate(loyalty["tiers"]):
+        if i:
+            tier["threshold"] = max(tier["threshold"], floor + 1.0)
+        floor = tier["threshold"]
 
 
 def _u_for(shares: np.ndarray) -> list[float]:
@@ -130,6 +158,17 @@ def params_of(scenario: Scenario, strategy: Strategy) -> dict[str, Any]:
     for name, b in levers.depth.items():
         value = getattr(by_name[name], DEPTH_FIELD[by_name[name].kind])
         params[f"depth:{name}"] = min(max(float(value), b.min), b.max)
+    if levers.loyalty is not None and strategy.loyalty is not None:
+        tiers = {t.name: t for t in strategy.loyalty.tiers}
+        lv = levers.loyalty
+        params |= {f"threshold:{n}": min(max(tiers[n].threshold, b.min), b.max)
+                   for n, b in lv.thresholds.items()}
+        params |= {f"price:{n}": min(max(tiers[n].price, b.min), b.max)
+                   for n, b in lv.price.items()}
+        if lv.points_per_currency is not None:
+            b = lv.points_per_currency
+            params["points_per_currency"] = min(max(strategy.loyalty.points_per_currency,
+                                                    b.min), b.max)
     for name, t in levers.timing.items():
         promo = by_name[name]
         span = (t.latest - t.earliest).days

@@ -426,6 +426,9 @@ def _optimize_verdict(opt) -> list[str]:  # type: ignore[no-untyped-def]
     n = next(iter(opt.check.results.values())).n_seeds
     lines = []
     for ref in ("scenario plan", "equal split"):
+        if ref == "scenario plan" and opt.best_strategy == opt.scenario.strategy:
+            lines.append("No trial beat the scenario's own plan: it is the best plan found.")
+            continue
         d = opt.check.paired(best, ref, kpi)
         base = float(opt.check.results[ref].totals()[kpi].mean())
         rel = f" ({d['mean'] / base:+.1%})" if base else ""

@@ -284,6 +284,39 @@ def promotions(res: Results) -> Figure:
     return fig
 
 
+def loyalty(res: Results) -> Figure:
+    """Members per loyalty tier over time, and the points liability with the points
+    issued and redeemed (value, cumulative)."""
+    cur = res.scenario.currency
+    tiers = res.by_tier.groupby(["date", "tier"], sort=False)["members"].mean().unstack()
+    tiers = tiers[[t.name for t in res.strategy.loyalty.tiers]] if res.strategy.loyalty \
+        else tiers
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 6.5), sharex=True)
+    top.stackplot(tiers.index, tiers.T.to_numpy(), labels=list(tiers.columns),
+                  colors=["#bdc3c7", "#f1c40f", "#8e44ad", "#2c3e50"][:len(tiers.columns)])
+    top.set_ylabel("members")
+    top.yaxis.set_major_formatter(FuncFormatter(money_label))
+    top.legend(loc="upper left", fontsize=8)
+    top.grid(alpha=0.3)
+    top.set_title(f"{res.scenario.name}: loyalty tiers and points (mean of {res.n_seeds} "
+                  "seeds)")
+    d = res.daily.groupby("date")[["points_liability", "points_issued",
+                                   "points_redeemed"]].mean()
+    bottom.plot(d.index, d["points_liability"], color="#c0392b", lw=1.8,
+                label="points liability (outstanding)")
+    bottom.plot(d.index, d["points_issued"].cumsum(), color="#2980b9", lw=1.2, ls="--",
+                label="points issued, cumulative")
+    bottom.plot(d.index, d["points_redeemed"].cumsum(), color="#27ae60", lw=1.2, ls="--",
+                label="points redeemed, cumulative (loyalty cost)")
+    bottom.set_ylabel(f"value ({cur})")
+    bottom.yaxis.set_major_formatter(FuncFormatter(money_label))
+    bottom.legend(loc="upper left", fontsize=8)
+    bottom.grid(alpha=0.3)
+    date_axis(bottom)
+    fig.tight_layout()
+    return fig
+
+
 def save_all(res: Results, out_dir: str | Path) -> list[Path]:
     """Write every plot as a PNG into ``out_dir``; return the paths."""
     out = Path(out_dir)
@@ -292,6 +325,8 @@ def save_all(res: Results, out_dir: str | Path) -> list[Path]:
               ("funnel", funnel)]
     if res.strategy.promotions:
         makers.append(("promotions", promotions))
+    if res.strategy.loyalty is not None:
+        makers.append(("loyalty", loyalty))
     for name, make in makers:
         fig = make(res)
         path = out / f"{name}.png"

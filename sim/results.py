@@ -46,7 +46,8 @@ class Results:
         by_city_tier: one row per (seed, day, city tier).
         by_promotion: one row per (seed, day, promotion): orders that used it, the
             discount and loyalty cost it gave.
-        by_tier: one row per (seed, day, loyalty tier): members at the end of the day.
+        by_tier: one row per (seed, day, loyalty tier): members (customers who have not
+            churned) at the end of the day.
         scenario: the scenario run.
         strategy: the strategy run.
     """

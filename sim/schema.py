@@ -35,6 +35,7 @@ __all__ = [
     "Horizon",
     "Levers",
     "Loyalty",
+    "LoyaltyLevers",
     "Population",
     "Promotion",
     "Scenario",
@@ -586,6 +587,15 @@ class TimingLever(_Model):
         return self
 
 
+class LoyaltyLevers(_Model):
+    """Loyalty programme levers: tier ``thresholds`` and member ``price`` per tier name,
+    and the ``points_per_currency`` rate."""
+
+    thresholds: dict[str, Bounds] = Field(default_factory=dict)
+    price: dict[str, Bounds] = Field(default_factory=dict)
+    points_per_currency: Bounds | None = None
+
+
 class Levers(_Model):
     """What the optimiser may change in the scenario's plan, and within which bounds.
 
@@ -597,6 +607,8 @@ class Levers(_Model):
             and member-day offers, ``reduction`` (currency) for fixed, threshold and
             coupon offers.
         timing: per promotion (by name), when it starts and how long it lasts.
+        loyalty: tier thresholds, member prices and the points rate of the plan's
+            loyalty programme.
     """
 
     shares: ShareLever | None = None
@@ -604,6 +616,7 @@ class Levers(_Model):
     phasing: list[Phase] | None = None
     depth: dict[str, Bounds] = Field(default_factory=dict)
     timing: dict[str, TimingLever] = Field(default_factory=dict)
+    loyalty: LoyaltyLevers | None = None
 
 
 #: Promotion kinds whose depth is a discount share, and those whose depth is an amount.
@@ -633,6 +646,23 @@ def lever_problems(levers: Levers, strategy: Strategy, channels: list[str]
                     levers.depth[name].max > 1:
                 problems.append((f"levers.depth.{name}.max",
                                  "a discount is a share of the list price: at most 1"))
+    if levers.loyalty is not None:
+        if strategy.loyalty is None:
+            return [*problems, ("levers.loyalty", "the plan has no loyalty programme to "
+                                                  "change; add strategy.loyalty")]
+        tiers = [t.name for t in strategy.loyalty.tiers]
+        for key in ("thresholds", "price"):
+            for name, b in getattr(levers.loyalty, key).items():
+                if name not in tiers:
+                    problems.append((f"levers.loyalty.{key}.{name}",
+                                     _unknown(name, tiers, "tier")))
+                elif key == "thresholds" and name == tiers[0]:
+                    problems.append((f"levers.loyalty.thresholds.{name}",
+                                     "the first tier's threshold is 0 by definition"))
+                elif key == "price" and not 0 < b.min <= b.max <= 1:
+                    problems.append((f"levers.loyalty.price.{name}",
+                                     "a member price is a share of list price: above 0, "
+                                     "at most 1"))
     return problems
 
 

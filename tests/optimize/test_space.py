@@ -81,3 +81,25 @@ def test_levers_must_name_what_the_plan_has() -> None:
     with pytest.raises(ValueError, match="before earliest"):
         Levers.model_validate({"timing": {"x": {"earliest": dt.date(2026, 1, 5),
                                                 "latest": dt.date(2026, 1, 1)}}})
+
+
+def test_loyalty_levers_give_valid_programmes_and_round_trip() -> None:
+    sc = scenarios.load("membership_relaunch")
+    lv = sc.levers.loyalty
+    for plan in _random_plans(sc, 200):
+        tiers = plan.loyalty.tiers
+        assert [t.threshold for t in tiers] == sorted(t.threshold for t in tiers)
+        assert tiers[0].threshold == 0 and tiers[1].threshold < tiers[2].threshold
+        assert lv.price["gold"].min <= tiers[1].price <= lv.price["gold"].max
+        assert 0 <= plan.loyalty.points_per_currency <= 3
+    again = optimize.suggest_strategy(
+        optuna.trial.FixedTrial(optimize.params_of(sc, sc.strategy)), sc)
+    assert again.loyalty == sc.strategy.loyalty
+
+
+def test_loyalty_levers_must_name_tiers_of_the_plan() -> None:
+    sc = scenarios.load("membership_relaunch")
+    with pytest.raises(ValueError, match="unknown tier 'platinum'"):
+        sc.with_overrides({"levers.loyalty.price": {"platinum": {"min": 0.8, "max": 0.9}}})
+    with pytest.raises(ValueError, match="no loyalty programme"):
+        D11.with_overrides({"levers.loyalty": {"points_per_currency": {"min": 0, "max": 2}}})
