@@ -170,6 +170,7 @@ class ShopperPopulation:
         self._reference_moved = False
         self._owed_any = False
         self._exposed = np.zeros(n, dtype=np.float32)
+        self._in_stage: dict[int, np.ndarray] = {}
 
     def _draw_preferences(self, scenario: Scenario, g: np.random.Generator) -> np.ndarray:
         """Category preferences per shopper: Dirichlet around the segment's weights."""
@@ -190,23 +191,33 @@ class ShopperPopulation:
     # ----------------------------------------------------------------- exposure
     def _eligible(self, c: int) -> np.ndarray | None:
         aud = self.audience[c]
-        if aud == "all":
-            return None
+        mask: np.ndarray | None = None
         if aud == "prospects":
-            return ~self.customer
-        mask = self.customer & self.alive
-        if c in self.owned:
-            mask = mask & self.subscribed[self.owned.index(c)]
+            mask = ~self.customer
+        elif aud == "customers":
+            mask = self.customer & self.alive
+            if c in self.owned:
+                mask = mask & self.subscribed[self.owned.index(c)]
+        if c in self._in_stage:  # a campaign aimed at lifecycle stages (e.g. win-back)
+            mask = self._in_stage[c] if mask is None else mask & self._in_stage[c]
         return mask
 
-    def expose(self, day: int, exposures: np.ndarray) -> None:
+    def expose(self, day: int, exposures: np.ndarray,
+               stages: dict[int, list[int]] | None = None) -> None:
         """Spread each channel's exposures (simulated scale) and update adstock and awareness.
 
         Args:
             day: day index.
             exposures: exposures bought per channel today, divided by ``population.scale``.
+            stages: per channel index, the lifecycle stage codes its exposures may reach
+                (channels not named reach their whole audience).
         """
         self._exposed[:] = 0.0
+        self._in_stage = {}
+        if stages:
+            today = self.stages(day)
+            self._in_stage = {c: np.isin(today, codes) for c, codes in stages.items()
+                              if exposures[c] > 0}
         self.reach = np.zeros(len(self.channels))
         self.delivered = np.ones(len(self.channels))
         tmp = self._tmp

@@ -15,7 +15,7 @@ from sim._malloc import tune as tune_malloc
 from sim.calendar import build_calendar
 from sim.ledger import Ledger
 from sim.plan import daily_budgets, promotion_days
-from sim.schema import Scenario, Strategy
+from sim.schema import STAGES, Scenario, Strategy
 from sim.streams import Streams
 
 __all__ = ["MarketModel"]
@@ -57,6 +57,9 @@ class MarketModel(mesa.Model):
                            scenario.population.scale)
             for i, promo in enumerate(self.strategy.promotions)]
         self._conversion = np.array([c.conversion for c in scenario.channels.values()])
+        names = list(scenario.channels)
+        self._audiences = {names.index(ch): [STAGES.index(s) for s in stages]
+                           for ch, stages in self.strategy.audiences.items()}
         self.population = ShopperPopulation(scenario, self.streams)
         self.loyalty = None if self.strategy.loyalty is None else LoyaltyProgramme(
             self, self.strategy.loyalty, self.population)
@@ -71,7 +74,7 @@ class MarketModel(mesa.Model):
         t, scale = self.day, self.scenario.population.scale
         demand = float(self.calendar.demand[t])
         exposures = np.array([ch.buy(t) for ch in self.channels])
-        self.population.expose(t, exposures / scale)
+        self.population.expose(t, exposures / scale, self._audiences)
         conversion = np.minimum(1.0, self._conversion * demand)
         offers, completions, forfeits = self._promotions_today(t)
         out = self.population.shop(t, demand, conversion, offers, completions, self.loyalty)

@@ -475,6 +475,8 @@ class Strategy(_Model):
         promotions: offers (discounts, coupons, presales, flash sales, gifts, ...).
         stacking: how offers on the same order combine (best single offer by default).
         loyalty: the loyalty programme the shop runs (None: none).
+        audiences: per channel, the lifecycle stages its exposures go to, e.g.
+            ``{crm: [dormant]}`` for a win-back campaign (default: its whole audience).
     """
 
     budget: NonNegative = 0.0
@@ -484,6 +486,7 @@ class Strategy(_Model):
     promotions: list[Promotion] = Field(default_factory=list)
     stacking: Stacking = Field(default_factory=Stacking)
     loyalty: Loyalty | None = None
+    audiences: dict[str, list[TargetStage]] = Field(default_factory=dict)
 
     @field_validator("shares")
     @classmethod
@@ -518,7 +521,8 @@ def strategy_problems(strategy: Strategy, channels: list[str], categories: list[
         ``(field path, message)`` pairs, empty when the strategy fits the scenario.
     """
     problems: list[tuple[str, str]] = []
-    for field, names in (("shares", strategy.shares), ("flighting", strategy.flighting)):
+    for field, names in (("shares", strategy.shares), ("flighting", strategy.flighting),
+                         ("audiences", strategy.audiences)):
         for name in names:
             if name not in channels:
                 problems.append((f"{field}.{name}", _unknown(name, channels, "channel")))
