@@ -49,6 +49,7 @@ from sim.schema import CITY_TIERS, STAGES, Scenario
 if TYPE_CHECKING:
     from agents.loyalty import LoyaltyProgramme
     from agents.promotions import Completions, Offers
+    from agents.word_of_mouth import WordOfMouth
     from sim.streams import Streams
 
 __all__ = ["NEVER", "DayOutcome", "ShopperPopulation"]
@@ -318,7 +319,8 @@ class ShopperPopulation:
 
     def shop(self, day: int, demand: float, conversion: np.ndarray,
              offers: Offers | None = None, completions: Completions | None = None,
-             loyalty: LoyaltyProgramme | None = None) -> DayOutcome:
+             loyalty: LoyaltyProgramme | None = None,
+             word_of_mouth: WordOfMouth | None = None) -> DayOutcome:
         """One day of visits and purchases, then lifecycle updates.
 
         Args:
@@ -328,6 +330,7 @@ class ShopperPopulation:
             offers: the day's promotions (None: none run).
             completions: presale orders completed today, added to the day's orders.
             loyalty: the loyalty programme (None: none runs).
+            word_of_mouth: customers' influence on their contacts (None: none).
         """
         p = self.params
         offers = offers if offers is not None and offers.any else None
@@ -342,6 +345,8 @@ class ShopperPopulation:
         base = np.take(table * np.float32(demand), code)
         base *= self.lam
         base *= self._fatigue_multiplier()
+        if word_of_mouth is not None:  # contacts who are customers bring first orders
+            base += word_of_mouth.hazard(self)
         if self._reference_moved:  # (price / r)^-e = price^-e x r^e
             lift = lift * self.reference ** self.price_sensitivity
         tier_price = None

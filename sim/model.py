@@ -11,6 +11,7 @@ from agents.channels import ChannelAgent
 from agents.loyalty import LoyaltyProgramme
 from agents.population import ShopperPopulation
 from agents.promotions import Completions, Offers, PromotionAgent
+from agents.word_of_mouth import WordOfMouth
 from sim._malloc import tune as tune_malloc
 from sim.calendar import build_calendar
 from sim.ledger import Ledger
@@ -63,6 +64,8 @@ class MarketModel(mesa.Model):
         self.population = ShopperPopulation(scenario, self.streams)
         self.loyalty = None if self.strategy.loyalty is None else LoyaltyProgramme(
             self, self.strategy.loyalty, self.population)
+        self.word_of_mouth = None if scenario.word_of_mouth is None else WordOfMouth(
+            self, scenario.word_of_mouth, self.population)
         self.ledger = Ledger(n_days, list(scenario.channels), segs,
                              [p.name for p in self.strategy.promotions],
                              scenario.population.scale,
@@ -77,7 +80,8 @@ class MarketModel(mesa.Model):
         self.population.expose(t, exposures / scale, self._audiences)
         conversion = np.minimum(1.0, self._conversion * demand)
         offers, completions, forfeits = self._promotions_today(t)
-        out = self.population.shop(t, demand, conversion, offers, completions, self.loyalty)
+        out = self.population.shop(t, demand, conversion, offers, completions, self.loyalty,
+                                   self.word_of_mouth)
         if self.loyalty is not None:
             out.tally |= self.loyalty.end_of_day(t, self.population)
         out.tally["forfeits"], out.tally["forfeited_deposits"] = forfeits

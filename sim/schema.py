@@ -45,6 +45,7 @@ __all__ = [
     "Strategy",
     "Tier",
     "TimingLever",
+    "WordOfMouthConfig",
     "lever_problems",
     "strategy_problems",
 ]
@@ -670,6 +671,21 @@ def lever_problems(levers: Levers, strategy: Strategy, channels: list[str]
     return problems
 
 
+class WordOfMouthConfig(_Model):
+    """Word of mouth among shoppers: a non-customer adopts (places a first order) at a
+    daily hazard ``buzz`` x the share of their contacts who are customers (alive).
+
+    ``graph``: ``mixed`` (everyone is everyone's contact: the share is the market's),
+    ``random`` (``mean_degree`` random contacts each) or ``small_world`` (a ring of
+    ``mean_degree`` neighbours with a share ``rewire`` of links moved at random).
+    """
+
+    graph: Literal["mixed", "random", "small_world"] = "mixed"
+    mean_degree: int = Field(default=10, ge=2, le=200)
+    rewire: Share = 0.1
+    buzz: NonNegative = 0.0
+
+
 class Scenario(_Model):
     """A market and its default strategy. Load one with ``scenarios.load``."""
 
@@ -684,6 +700,7 @@ class Scenario(_Model):
     calendar: Calendar = Field(default_factory=Calendar)
     strategy: Strategy = Field(default_factory=Strategy)
     levers: Levers | None = None
+    word_of_mouth: WordOfMouthConfig | None = None
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
