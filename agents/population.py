@@ -172,6 +172,8 @@ class ShopperPopulation:
         self._owed_any = False
         self._exposed = np.zeros(n, dtype=np.float32)
         self._in_stage: dict[int, np.ndarray] = {}
+        #: the day's referrals: (friends, their referrers), shopper indices
+        self.last_referrals = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
 
     def _draw_preferences(self, scenario: Scenario, g: np.random.Generator) -> np.ndarray:
         """Category preferences per shopper: Dirichlet around the segment's weights."""
@@ -345,8 +347,10 @@ class ShopperPopulation:
         base = np.take(table * np.float32(demand), code)
         base *= self.lam
         base *= self._fatigue_multiplier()
+        wom: np.ndarray | float = 0.0
         if word_of_mouth is not None:  # contacts who are customers bring first orders
-            base += word_of_mouth.hazard(self)
+            wom = word_of_mouth.hazard(self)
+            base += wom
         if self._reference_moved:  # (price / r)^-e = price^-e x r^e
             lift = lift * self.reference ** self.price_sensitivity
         tier_price = None
@@ -386,12 +390,22 @@ class ShopperPopulation:
 
         # last-touch attribution: the source of the order in proportion to its hazard
         lift_b = lift[buyers] if isinstance(lift, np.ndarray) else lift
-        comps = np.empty((buyers.size, live.size + 1))
+        # (with a referral programme, word of mouth is its own source, next to organic)
+        split = word_of_mouth is not None and word_of_mouth.referral is not None
+        first = 2 if split else 1
+        comps = np.empty((buyers.size, live.size + first))
         comps[:, 0] = base[buyers]
-        comps[:, 1:] = (response[:, buyers] * (self._ctr_sat[live] * conversion[live])[:, None]
-                        * (lift_b * can_buy[buyers])).T
+        if split and isinstance(wom, np.ndarray):
+            comps[:, 1] = wom[buyers] * lift_b
+            comps[:, 0] -= comps[:, 1]
+        elif split:
+            comps[:, 1] = 0.0
+        comps[:, first:] = (response[:, buyers] * (self._ctr_sat[live] * conversion[live]
+                                                   )[:, None] * (lift_b * can_buy[buyers])).T
         pick = _choose(comps, self.streams.uniform("channel", day, self.n)[buyers])
-        order_channel = np.append(len(self.channels), live)[pick]
+        sources = np.concatenate([np.full(first, len(self.channels)), live])
+        order_channel = sources[pick]
+        by_word = (pick == 1) if split else None
 
         weights = self.prefs[buyers] if lift_k is None else self.prefs[buyers] * lift_k[buyers]
         category = _choose(weights, self.streams.uniform("category", day, self.n)[buyers])
@@ -417,6 +431,10 @@ class ShopperPopulation:
                 np.float32(1.0) - kept ** self.price_sensitivity[buyers], 0)
             self.owed[buyers] += borrowed * self.customer[buyers]
             self._owed_any = bool(self._owed_any or borrowed.any())
+        if by_word is not None and word_of_mouth is not None:
+            keep_w = np.ones(by_word.size, dtype=bool) if offers is None else chk.keep
+            referred = by_word[keep_w] & ~self.customer[buyers]
+            gmv = self._referral_rewards(day, buyers, referred, gmv, word_of_mouth, tally)
         if tier_price is not None:  # members pay their tier's share of the price
             paid = tier_price[buyers].astype(np.float64)
             tally["tier_discount"] = float((gmv * (1.0 - paid)).sum())
@@ -441,6 +459,27 @@ class ShopperPopulation:
                           reach=self.reach, order_channel=order_channel, category=category,
                           list_value=list_value, gmv=gmv, cogs=cogs, new=new, repeat=repeat,
                           tally=tally, per_promotion=per_promotion)
+
+    def _referral_rewards(self, day: int, buyers: np.ndarray, referred: np.ndarray,
+                          gmv: np.ndarray, word_of_mouth: WordOfMouth,
+                          tally: dict[str, float]) -> np.ndarray:
+        """First orders word of mouth brought: find each friend's referrer, take the
+        friend's reward off the order, credit the referrer's. Returns the new GMV."""
+        ref = word_of_mouth.referral
+        assert ref is not None
+        idx = np.flatnonzero(referred)
+        friends = buyers[idx]
+        referrer = word_of_mouth.referrers(self, friends, day) if idx.size else idx
+        ok = referrer >= 0
+        idx, friends, referrer = idx[ok], friends[ok], referrer[ok]
+        off = np.minimum(ref.reward_friend, gmv[idx])
+        gmv = gmv.copy()
+        gmv[idx] -= off
+        self.last_referrals = (friends, referrer)
+        tally["referrals"] = float(idx.size)
+        tally["referral_discount"] = float(off.sum())
+        tally["referral_credit"] = float(idx.size * ref.reward_referrer)
+        return gmv
 
     def _repay(self, hazard: np.ndarray) -> None:
         # Owed orders hold the hazard back until repaid in expectation: a shopper owing

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.schema import WordOfMouthConfig
+from sim.schema import Referral, WordOfMouthConfig
 
 if TYPE_CHECKING:
     from agents.population import ShopperPopulation
@@ -45,9 +45,11 @@ class WordOfMouth(mesa.Agent):
     """
 
     def __init__(self, model: mesa.Model, config: WordOfMouthConfig,
-                 pop: ShopperPopulation) -> None:
+                 pop: ShopperPopulation, referral: Referral | None = None) -> None:
         super().__init__(model)
         self.config = config
+        self.referral = referral
+        self._buzz = config.buzz * (1.0 + (referral.boost if referral else 0.0))
         self.owner: np.ndarray | None = None
         self.contact: np.ndarray | None = None
         self.degree: np.ndarray | None = None
@@ -57,7 +59,7 @@ class WordOfMouth(mesa.Agent):
 
     def hazard(self, pop: ShopperPopulation) -> np.ndarray | float:
         """Daily first-order hazard from word of mouth, per shopper (0 for customers)."""
-        if self.config.buzz <= 0:
+        if self._buzz <= 0:
             return 0.0
         adopted = pop.customer & pop.alive
         if self.owner is None:
@@ -69,7 +71,28 @@ class WordOfMouth(mesa.Agent):
             share = np.divide(counts, self.degree, out=np.zeros_like(counts),
                               where=self.degree > 0)
         return np.where(pop.customer, np.float32(0.0),
-                        np.float32(self.config.buzz) * share).astype(np.float32)
+                        np.float32(self._buzz) * share).astype(np.float32)
+
+    def referrers(self, pop: ShopperPopulation, friends: np.ndarray, day: int) -> np.ndarray:
+        """For each referred friend, the contact who referred them: one of their contacts
+        who is a customer, at random (never the friend themselves)."""
+        adopted = pop.customer & pop.alive
+        adopted[friends] = False  # a friend does not refer themselves (or another friend)
+        g = pop.streams.generator("referrer", day)
+        if self.owner is None:  # full mixing: any customer
+            pool = np.flatnonzero(adopted)
+            return pool[g.integers(0, pool.size, size=friends.size)]
+        assert self.contact is not None
+        pos = np.full(pop.n, -1, dtype=np.int64)
+        pos[friends] = np.arange(friends.size)
+        link = (pos[self.owner] >= 0) & adopted[self.contact]
+        who, contact = pos[self.owner[link]], self.contact[link]
+        order = np.lexsort((g.random(who.size), who))  # a random contact first per friend
+        who, contact = who[order], contact[order]
+        first = np.r_[True, who[1:] != who[:-1]] if who.size else np.zeros(0, dtype=bool)
+        out = np.full(friends.size, -1, dtype=np.int64)
+        out[who[first]] = contact[first]
+        return out
 
 
 def _graph(config: WordOfMouthConfig, n: int, g: np.random.Generator

@@ -10,7 +10,9 @@ DESIGN.md's contract:
   with purchase, points of a points promotion (issued times their expected redemption),
   the loyalty programme's points redeemed and birthday gifts; ``tier_discount`` (member
   prices) is part of ``discount_cost``; ``points_liability`` is the value of the
-  programme's points not yet redeemed
+  programme's points not yet redeemed; a referral programme's friend rewards
+  (``referral_discount``) are discount cost and its referrer credits
+  (``referral_credit``) loyalty cost
 * ``gross_profit = gmv + forfeited_deposits - cogs - loyalty_cost - holding_cost``: a
   presale deposit never completed is kept by the shop, with no goods shipped
 * ``profit = gross_profit - marketing_spend``
@@ -37,11 +39,13 @@ ADDITIVE = ["visitors", "orders", "repeat_orders", "new_customers", "list_value"
             "cogs", "marketing_spend", "loyalty_cost", "holding_cost", "unsubscribes",
             "coupon_cost", "gift_cost", "points_cost", "deposits", "deposit_value",
             "presale_orders", "forfeits", "forfeited_deposits", "flash_units",
-            "tier_discount", "points_issued", "points_redeemed", "birthday_gifts"]
+            "tier_discount", "points_issued", "points_redeemed", "birthday_gifts",
+            "referrals", "referral_discount", "referral_credit"]
 #: Day totals a promotion's checkout reports (simulated scale), booked as they are.
 _TALLY = ["coupon_cost", "gift_cost", "points_cost", "deposits", "deposit_value",
           "presale_orders", "forfeits", "forfeited_deposits", "flash_units",
-          "tier_discount", "points_issued", "points_redeemed", "birthday_gifts"]
+          "tier_discount", "points_issued", "points_redeemed", "birthday_gifts",
+          "referrals", "referral_discount", "referral_credit"]
 _PROMOTION_COLS = ["orders", "discount_cost", "loyalty_cost"]
 #: KPIs that are a level at the end of a day (a period's value is its last day's).
 LEVELS = [f"stage_{s}" for s in STAGES] + ["customers", "active_customers", "churned",
@@ -129,7 +133,7 @@ class Ledger:
         for key in _TALLY:
             d[key][day] = out.tally.get(key, 0.0) * s
         d["loyalty_cost"][day] = d["gift_cost"][day] + d["points_cost"][day] \
-            + d["points_redeemed"][day] + d["birthday_gifts"][day]
+            + d["points_redeemed"][day] + d["birthday_gifts"][day] + d["referral_credit"][day]
         if loyalty is not None:
             d["points_liability"][day] = loyalty.liability * s
             self.by_tier["members"][day] = loyalty.counts(pop) * s

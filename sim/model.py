@@ -65,7 +65,7 @@ class MarketModel(mesa.Model):
         self.loyalty = None if self.strategy.loyalty is None else LoyaltyProgramme(
             self, self.strategy.loyalty, self.population)
         self.word_of_mouth = None if scenario.word_of_mouth is None else WordOfMouth(
-            self, scenario.word_of_mouth, self.population)
+            self, scenario.word_of_mouth, self.population, self.strategy.referral)
         self.ledger = Ledger(n_days, list(scenario.channels), segs,
                              [p.name for p in self.strategy.promotions],
                              scenario.population.scale,

@@ -19,7 +19,8 @@ SUMMARY_KPIS = ["gmv", "orders", "visitors", "conversion_rate", "aov", "new_cust
                 "unsubscribes", "coupon_cost", "gift_cost", "points_cost", "deposits",
                 "deposit_value", "presale_orders", "forfeits", "forfeited_deposits",
                 "flash_units", "tier_discount", "points_issued", "points_redeemed",
-                "points_liability", "birthday_gifts"]
+                "points_liability", "birthday_gifts", "referrals", "referral_discount",
+                "referral_credit"]
 
 
 def mean_ci(values: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:

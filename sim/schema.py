@@ -38,6 +38,7 @@ __all__ = [
     "LoyaltyLevers",
     "Population",
     "Promotion",
+    "Referral",
     "Scenario",
     "Segment",
     "ShareLever",
@@ -463,6 +464,21 @@ class Loyalty(_Model):
         return self
 
 
+class Referral(_Model):
+    """A referral programme ("invite a friend, both get a reward").
+
+    Word of mouth (the scenario's ``word_of_mouth``) is ``1 + boost`` times as strong
+    while it runs. A first order that word of mouth brought is a referral: one of the
+    friend's contacts who is a customer referred them. The friend gets ``reward_friend``
+    off that order (at most its value: discount cost), the referrer a credit of
+    ``reward_referrer`` (loyalty cost).
+    """
+
+    reward_referrer: NonNegative = 20.0
+    reward_friend: NonNegative = 20.0
+    boost: NonNegative = 0.5
+
+
 class Strategy(_Model):
     """The planner's plan: what is spent where and when, and which offers run.
 
@@ -478,6 +494,7 @@ class Strategy(_Model):
         loyalty: the loyalty programme the shop runs (None: none).
         audiences: per channel, the lifecycle stages its exposures go to, e.g.
             ``{crm: [dormant]}`` for a win-back campaign (default: its whole audience).
+        referral: a referral programme (needs the scenario's ``word_of_mouth``).
     """
 
     budget: NonNegative = 0.0
@@ -488,6 +505,7 @@ class Strategy(_Model):
     stacking: Stacking = Field(default_factory=Stacking)
     loyalty: Loyalty | None = None
     audiences: dict[str, list[TargetStage]] = Field(default_factory=dict)
+    referral: Referral | None = None
 
     @field_validator("shares")
     @classmethod
@@ -709,6 +727,9 @@ class Scenario(_Model):
             self.strategy, channels, categories, list(self.population.segments))]
         if self.levers is not None:
             problems += lever_problems(self.levers, self.strategy, channels)
+        if self.strategy.referral is not None and self.word_of_mouth is None:
+            problems.append(("strategy.referral", "a referral programme spreads by word of "
+                                                  "mouth: add word_of_mouth to the scenario"))
         for seg_name, seg in self.population.segments.items():
             for cat in seg.categories:
                 if cat not in categories:

@@ -88,3 +88,58 @@ def test_word_of_mouth_spreads_slower_on_a_sparse_clustered_graph() -> None:
         sc = sc.with_overrides({"word_of_mouth.rewire": 0.01})
         shares[graph] = _adopted(sim.simulate(sc, seeds=3), 10_000).mean(axis=1)[-1]
     assert shares["small_world"] < shares["mixed"] - 0.05, shares
+
+
+def _referral_market() -> Scenario:
+    sc = scenarios.load("baseline").with_population(10_000).with_overrides({
+        "horizon.days": 40, "word_of_mouth": {"graph": "random", "mean_degree": 8,
+                                              "buzz": 0.004}})
+    return sc.with_strategy(sc.strategy.model_copy(update={"referral": sim.schema.Referral(
+        reward_referrer=25, reward_friend=15, boost=1.0)}))
+
+
+def test_referral_rewards_paid_equal_rewards_earned_and_nobody_refers_themselves() -> None:
+    sc = _referral_market()
+    model = sim.MarketModel(sc, seed=2)
+    pop = model.population
+    n_pairs = 0
+    while model.running:
+        before = pop.customer.copy()
+        model.step()
+        out = model.last_outcome
+        d = {k: model.ledger.daily[k][model.day - 1] for k in (
+            "referrals", "referral_discount", "referral_credit")}
+        pairs = pop.last_referrals
+        if d["referrals"] == 0:
+            continue
+        friends, referrer = pairs
+        n_pairs += friends.size
+        assert (friends != referrer).all()  # nobody refers themselves
+        assert before[referrer].all() and not before[friends].any()
+        # each referrer is one of the friend's contacts
+        wom = model.word_of_mouth
+        links = set(zip(wom.owner.tolist(), wom.contact.tolist(), strict=True))
+        assert all((f, r) in links for f, r in zip(friends.tolist(), referrer.tolist(),
+                                                   strict=True))
+        scale = sc.population.scale
+        assert d["referrals"] == pytest.approx(friends.size * scale)
+        assert d["referral_credit"] == pytest.approx(friends.size * 25 * scale)
+        # every referred first order got its 15 off (baskets are above 15 here)
+        referred = np.isin(out.buyers, friends) & out.new
+        saving = out.list_value[referred] - out.gmv[referred]
+        assert (saving >= 15 - 1e-9).all()
+        assert d["referral_discount"] == pytest.approx(15 * friends.size * scale)
+    assert n_pairs > 20
+
+
+def test_referral_costs_are_in_the_ledger_and_raise_new_customers() -> None:
+    sc = _referral_market()
+    plain = sc.strategy.model_copy(update={"referral": None})
+    cmp = sim.compare(sc, {"plain": plain, "referral": None}, seeds=3)
+    t = cmp.results["referral"].totals()
+    assert (t["referrals"] > 0).all()
+    np.testing.assert_allclose(t["loyalty_cost"], t["referral_credit"])
+    assert cmp.paired("referral", "plain", "new_customers")["low"] > 0
+    with pytest.raises(ValueError, match="add word_of_mouth"):
+        scenarios.load("baseline").with_overrides(
+            {"strategy.referral": {"reward_referrer": 10}})
