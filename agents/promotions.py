@@ -160,6 +160,9 @@ class PromotionAgent(mesa.Agent):
             [STAGES.index(s) for s in promo.stages])
         if promo.kind == "member_day" and self._stages is None:
             self._stages = np.array(_MEMBERS)
+        loyalty = model.strategy.loyalty  # type: ignore[attr-defined]
+        self._tiers = None if promo.tiers == "all" or loyalty is None else np.array(
+            [[t.name for t in loyalty.tiers].index(n) for n in promo.tiers])
         self._final = None
         if promo.final_day is not None:
             final = model.scenario.horizon.day_of(promo.final_day)  # type: ignore[attr-defined]
@@ -174,9 +177,13 @@ class PromotionAgent(mesa.Agent):
     def needs_stages(self) -> bool:
         return self._stages is not None
 
-    def offer(self, day: int, pop: ShopperPopulation, stages: np.ndarray | None
-              ) -> Offer | None:
-        """Today's terms, or None when the promotion does not run or promises nothing."""
+    def offer(self, day: int, pop: ShopperPopulation, stages: np.ndarray | None,
+              tiers: np.ndarray | None = None) -> Offer | None:
+        """Today's terms, or None when the promotion does not run or promises nothing.
+
+        ``stages``: each shopper's lifecycle stage code; ``tiers``: their loyalty tier
+        (members only count: pass the programme's tier array, non-customers excluded).
+        """
         if not self.days[day] or day == self._final:
             return None
         p = self.promo
@@ -185,7 +192,7 @@ class PromotionAgent(mesa.Agent):
                 self.units_left, self._refilled = self._unit_limit, day
             if self.units_left < 1:
                 return None
-        eligible = self._targets(pop, stages)
+        eligible = self._targets(pop, stages, tiers)
         share: float | np.ndarray
         if self.kind in ("percent", "member_day", "flash_sale"):
             share = float(p.discount or 0.0)
@@ -228,10 +235,15 @@ class PromotionAgent(mesa.Agent):
             return 0.0, p.get("reduction")
         return p.get("threshold"), p.get("reduction")
 
-    def _targets(self, pop: ShopperPopulation, stages: np.ndarray | None) -> np.ndarray | None:
+    def _targets(self, pop: ShopperPopulation, stages: np.ndarray | None,
+                 tiers: np.ndarray | None = None) -> np.ndarray | None:
         mask = None
+        if self._tiers is not None:
+            assert tiers is not None
+            mask = pop.customer & np.isin(tiers, self._tiers)
         if self._segments is not None:
-            mask = np.isin(pop.segment, self._segments)
+            in_segment = np.isin(pop.segment, self._segments)
+            mask = in_segment if mask is None else mask & in_segment
         if self._stages is not None:
             assert stages is not None
             in_stage = np.isin(stages, self._stages)

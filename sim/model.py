@@ -110,7 +110,9 @@ class MarketModel(mesa.Model):
         pop = self.population
         stages = pop.stages(t) if any(a.needs_stages() for a in self.promotions
                                       if a.days[t]) else None
-        today = [o for a in self.promotions if (o := a.offer(t, pop, stages)) is not None]
+        tiers = None if self.loyalty is None else self.loyalty.tier
+        today = [o for a in self.promotions
+                 if (o := a.offer(t, pop, stages, tiers)) is not None]
         offers = Offers(today, pop.n, self.strategy.stacking, len(self.promotions)) \
             if today else None
         completions, lost, lost_value = None, 0, 0.0

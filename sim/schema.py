@@ -328,8 +328,9 @@ class Promotion(DateRange):
     * ``points``: points worth ``points_rate`` x ``multiplier`` of the amount paid;
       a share ``redemption_rate`` of them is ever redeemed (the expected cost).
 
-    Any promotion may be limited to ``segments`` and lifecycle ``stages``, and repeated on
-    ``weekdays`` or ``days_of_month`` within its dates.
+    Any promotion may be limited to ``segments``, lifecycle ``stages`` and loyalty
+    ``tiers`` (members of those tiers), and repeated on ``weekdays`` or ``days_of_month``
+    within its dates.
     """
 
     name: str
@@ -337,6 +338,7 @@ class Promotion(DateRange):
     categories: list[str] | Literal["all"] = "all"
     segments: list[str] | Literal["all"] = "all"
     stages: list[TargetStage] | Literal["all"] = "all"
+    tiers: list[str] | Literal["all"] = "all"
     weekdays: list[Weekday] | None = None
     days_of_month: list[Annotated[int, Field(ge=1, le=31)]] | None = None
     discount: Share | None = None
@@ -552,6 +554,14 @@ def strategy_problems(strategy: Strategy, channels: list[str], categories: list[
             if targets != "all":
                 problems += [(f"promotions.{i}.{key}", _unknown(n, known, what))
                              for n in targets if n not in known]
+        if promo.tiers != "all":
+            if strategy.loyalty is None:
+                problems.append((f"promotions.{i}.tiers", "targeting loyalty tiers needs a "
+                                                          "loyalty programme (loyalty:)"))
+            else:
+                tiers = [t.name for t in strategy.loyalty.tiers]
+                problems += [(f"promotions.{i}.tiers", _unknown(n, tiers, "tier"))
+                             for n in promo.tiers if n not in tiers]
     return problems
 
 

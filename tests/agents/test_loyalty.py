@@ -120,3 +120,27 @@ def test_by_tier_counts_every_member() -> None:
     members = res.by_tier.groupby("day")["members"].sum()
     customers = res.daily.set_index("day")["customers"]  # alive, dormant included
     pd.testing.assert_series_equal(members, customers, check_names=False)
+
+
+def test_an_offer_for_gold_and_diamond_members_reaches_only_them() -> None:
+    sc = RELAUNCH.with_population(5000).with_overrides({"horizon.days": 20})
+    promo = {"name": "vip week", "discount": 0.1, "tiers": ["gold", "diamond"],
+             "start": "2026-01-05", "end": "2026-01-18"}
+    plan = Strategy.model_validate({**sc.strategy.model_dump(), "promotions": [promo]})
+    model = sim.MarketModel(sc, plan, seed=4)
+    got = 0
+    while model.running:
+        tier = model.loyalty.tier.copy()
+        member = model.population.customer.copy()
+        model.step()
+        out = model.last_outcome
+        saving = out.list_value - out.gmv / model.loyalty.price[tier[out.buyers]]
+        vip = member[out.buyers] & (tier[out.buyers] >= 1)
+        in_window = 4 <= model.day - 1 <= 17
+        assert np.allclose(saving[~vip], 0, atol=1e-6)
+        if in_window:
+            assert np.allclose(saving[vip], 0.1 * out.list_value[vip])
+            got += int(vip.sum())
+    assert got > 20
+    with pytest.raises(ValueError, match="unknown tier 'platinum'"):
+        RELAUNCH.with_overrides({"strategy.promotions": [{**promo, "tiers": ["platinum"]}]})
