@@ -52,9 +52,10 @@ if TYPE_CHECKING:
     from agents.word_of_mouth import WordOfMouth
     from sim.streams import Streams
 
-__all__ = ["NEVER", "DayOutcome", "ShopperPopulation"]
+__all__ = ["EXISTING", "NEVER", "ORGANIC", "REFERRAL", "DayOutcome", "ShopperPopulation"]
 
 NEVER = -(10**6)  # day index meaning "has not happened"
+ORGANIC, EXISTING, REFERRAL = -1, -2, -3  # acquisition sources besides channels
 _STAGE = {name: np.int8(i) for i, name in enumerate(STAGES)}
 _QUIET = 1e-4  # adstock below this share of its last level is dropped (saves work)
 
@@ -154,7 +155,8 @@ class ShopperPopulation:
         self.last_day = np.where(self.customer, last, NEVER).astype(np.int32)
         self.first_day = np.where(self.customer, first, NEVER).astype(np.int32)
         self.n_orders = np.zeros(n, dtype=np.int32)
-        self.acquired_by = np.full(n, -1, dtype=np.int8)
+        # how a customer came: a channel index, or ORGANIC, REFERRAL, EXISTING (before day 0)
+        self.acquired_by = np.where(self.customer, EXISTING, ORGANIC).astype(np.int8)
         self._spend_keep = np.float32(np.exp(-1.0 / pop.spend_window_days))
         # an established customer's trailing spend starts at its expected value
         self.spend = np.where(self.customer, self.lam * self.basket_mean * pop.spend_window_days,
@@ -449,6 +451,8 @@ class ShopperPopulation:
         cogs = list_value * self.cost_ratio[category]
 
         new, repeat = self._after_orders(day, buyers, order_channel, list_value, loyalty)
+        if by_word is not None and self.last_referrals[0].size:
+            self.acquired_by[self.last_referrals[0]] = REFERRAL
         if loyalty is not None:
             tally |= loyalty.after_orders(self, buyers, gmv)
         self.aware[visitors] = True
@@ -517,7 +521,7 @@ class ShopperPopulation:
         self.aware[first] = True
         self.first_day[first] = day
         self.acquired_by[first] = np.where(order_channel[new] < len(self.channels),
-                                           order_channel[new], -1)
+                                           order_channel[new], ORGANIC)
         self.subscribed[:, first] = True
         u = self.streams.uniform("dropout", day, self.n)[buyers]
         p_drop = self.p_drop[buyers] if loyalty is None else \

@@ -47,6 +47,7 @@ _TALLY = ["coupon_cost", "gift_cost", "points_cost", "deposits", "deposit_value"
           "tier_discount", "points_issued", "points_redeemed", "birthday_gifts",
           "referrals", "referral_discount", "referral_credit"]
 _PROMOTION_COLS = ["orders", "discount_cost", "loyalty_cost"]
+_COHORT_COLS = ["acquired", "alive"]
 #: KPIs that are a level at the end of a day (a period's value is its last day's).
 LEVELS = [f"stage_{s}" for s in STAGES] + ["customers", "active_customers", "churned",
                                            "points_liability"]
@@ -102,7 +103,9 @@ class Ledger:
     """
 
     def __init__(self, n_days: int, channels: list[str], segments: list[str],
-                 promotions: list[str], scale: float, tiers: list[str] | None = None) -> None:
+                 promotions: list[str], scale: float, tiers: list[str] | None = None,
+                 months: list[str] | None = None, month_of_day: np.ndarray | None = None
+                 ) -> None:
         self.scale = scale
         self.channels = [*channels, "organic"]
         self.segments = segments
@@ -110,6 +113,14 @@ class Ledger:
         self.by_promotion = {k: np.zeros((n_days, len(promotions))) for k in _PROMOTION_COLS}
         self.tiers = tiers or []
         self.by_tier = {"members": np.zeros((n_days, len(self.tiers)))}
+        # cohorts: customers from before the horizon, then one per month of acquisition
+        self.cohorts = ["before", *(months or [])]
+        self._month_of_day = month_of_day if month_of_day is not None else np.zeros(
+            n_days, dtype=np.int64)
+        self.by_cohort = {k: np.zeros((n_days, len(self.cohorts))) for k in _COHORT_COLS}
+        # acquisition sources: channels (no 'organic' row), organic, referral, existing
+        self.sources = [*channels, "organic", "referral", "existing"]
+        self.by_source = {k: np.zeros((n_days, len(self.sources))) for k in _COHORT_COLS}
         self.daily = {k: np.zeros(n_days) for k in ADDITIVE + LEVELS}
         self.by_channel = {k: np.zeros((n_days, len(self.channels))) for k in _CHANNEL_COLS}
         self.by_segment = {k: np.zeros((n_days, len(segments))) for k in _GROUP_COLS}
@@ -134,6 +145,7 @@ class Ledger:
             d[key][day] = out.tally.get(key, 0.0) * s
         d["loyalty_cost"][day] = d["gift_cost"][day] + d["points_cost"][day] \
             + d["points_redeemed"][day] + d["birthday_gifts"][day] + d["referral_credit"][day]
+        self._record_cohorts(day, pop)
         if loyalty is not None:
             d["points_liability"][day] = loyalty.liability * s
             self.by_tier["members"][day] = loyalty.counts(pop) * s
@@ -174,6 +186,23 @@ class Ledger:
                 table[key][day] = np.bincount(b, weights=values, minlength=n) * s
             table["customers"][day] = np.bincount(codes, weights=customers, minlength=n) * s
 
+    def _record_cohorts(self, day: int, pop: ShopperPopulation) -> None:
+        """Customers acquired so far and still alive, by acquisition month and source."""
+        from agents.population import EXISTING, ORGANIC, REFERRAL
+
+        cust = np.flatnonzero(pop.customer)
+        alive = pop.alive[cust]
+        first = pop.first_day[cust]
+        month = np.where(first >= 0, self._month_of_day[np.clip(first, 0, None)] + 1, 0)
+        n_ch = len(self.sources) - 3
+        src = pop.acquired_by[cust].astype(np.int64)
+        src = np.select([src == ORGANIC, src == REFERRAL, src == EXISTING],
+                        [n_ch, n_ch + 1, n_ch + 2], src)
+        for table, codes, k in ((self.by_cohort, month, len(self.cohorts)),
+                                (self.by_source, src, len(self.sources))):
+            table["acquired"][day] = np.bincount(codes, minlength=k) * self.scale
+            table["alive"][day] = np.bincount(codes, weights=alive, minlength=k) * self.scale
+
     def frames(self, dates: list, replication: int) -> dict[str, pd.DataFrame]:
         """The run's records as long DataFrames (one row per day, or per day and group)."""
         n_days = len(dates)
@@ -185,7 +214,9 @@ class Ledger:
                 ("by_segment", self.by_segment, self.segments, "segment"),
                 ("by_city_tier", self.by_city_tier, list(CITY_TIERS), "city_tier"),
                 ("by_promotion", self.by_promotion, self.promotions, "promotion"),
-                ("by_tier", self.by_tier, self.tiers, "tier")):
+                ("by_tier", self.by_tier, self.tiers, "tier"),
+                ("by_cohort", self.by_cohort, self.cohorts, "cohort"),
+                ("by_source", self.by_source, self.sources, "source")):
             k = len(labels)
             out[key] = pd.DataFrame({
                 "seed": replication,

@@ -22,6 +22,13 @@ from sim.streams import Streams
 __all__ = ["MarketModel"]
 
 
+def _months(dates: list) -> tuple[list[str], np.ndarray]:
+    """The months of the horizon ("2026-03", ...) and each day's index among them."""
+    keys = [f"{d.year}-{d.month:02d}" for d in dates]
+    months = list(dict.fromkeys(keys))
+    return months, np.array([months.index(k) for k in keys], dtype=np.int64)
+
+
 class MarketModel(mesa.Model):
     """One simulated market under one strategy and one seed.
 
@@ -69,7 +76,8 @@ class MarketModel(mesa.Model):
         self.ledger = Ledger(n_days, list(scenario.channels), segs,
                              [p.name for p in self.strategy.promotions],
                              scenario.population.scale,
-                             [] if self.loyalty is None else self.loyalty.names)
+                             [] if self.loyalty is None else self.loyalty.names,
+                             *_months(self.calendar.dates))
         self.day = 0
 
     def step(self) -> None:

@@ -317,12 +317,60 @@ def loyalty(res: Results) -> Figure:
     return fig
 
 
+def customers(res: Results) -> Figure:
+    """Retention by acquisition month and by source, new customers from referrals per day,
+    CAC by source (referral rewards included) and value per customer by segment."""
+    cur = res.scenario.currency
+    fig, axes = plt.subplots(2, 3, figsize=(15, 8))
+    for ax, by, title in ((axes[0, 0], "cohort", "Retention by acquisition month"),
+                          (axes[0, 1], "source", "Retention by acquisition source")):
+        r = res.retention(by)
+        for col in r.columns:
+            ax.plot(r.index, r[col], lw=1.4, label=str(col))
+        ax.set_ylim(0, 1.02)
+        ax.set_ylabel("share of the group still a customer")
+        ax.set_title(title)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, ncol=2)
+        date_axis(ax)
+    ref = res.daily.groupby("date")["referrals"].mean()
+    ax = axes[0, 2]
+    ax.bar(ref.index, ref, width=0.9, color="#8e44ad")
+    ax.set_title(f"New customers from referrals per day (total {money_label(ref.sum())})")
+    ax.yaxis.set_major_formatter(FuncFormatter(money_label))
+    ax.grid(alpha=0.3)
+    date_axis(ax)
+    acq = res.acquisition_summary().dropna(subset=["cac"])
+    acq = acq[acq["new_customers"] > 0]
+    ax = axes[1, 0]
+    ax.bar(acq.index, acq["cac"], color=["#8e44ad" if s == "referral" else "#2c3e50"
+                                          for s in acq.index])
+    ax.set_title(f"CAC by source ({cur}; referral: rewards to both sides)")
+    ax.tick_params(axis="x", rotation=30)
+    ax.grid(axis="y", alpha=0.3)
+    ax = axes[1, 1]
+    ax.bar(acq.index, acq["new_customers"], color="#27ae60")
+    ax.set_title("New customers by source")
+    ax.yaxis.set_major_formatter(FuncFormatter(money_label))
+    ax.tick_params(axis="x", rotation=30)
+    ax.grid(axis="y", alpha=0.3)
+    clv = res.clv_by_segment()
+    ax = axes[1, 2]
+    ax.bar(clv.index, clv["value_per_customer"], color="#c0392b")
+    ax.set_title(f"Value per customer over the horizon ({cur}, GMV - COGS)")
+    ax.grid(axis="y", alpha=0.3)
+    fig.suptitle(f"{res.scenario.name}: customers, retention and acquisition "
+                 f"(mean of {res.n_seeds} seeds)")
+    fig.tight_layout()
+    return fig
+
+
 def save_all(res: Results, out_dir: str | Path) -> list[Path]:
     """Write every plot as a PNG into ``out_dir``; return the paths."""
     out = Path(out_dir)
     paths = []
     makers = [("gmv_orders", gmv_orders), ("channels", channels), ("lifecycle", lifecycle),
-              ("funnel", funnel)]
+              ("funnel", funnel), ("customers", customers)]
     if res.strategy.promotions:
         makers.append(("promotions", promotions))
     if res.strategy.loyalty is not None:

@@ -49,6 +49,10 @@ class Results:
             discount and loyalty cost it gave.
         by_tier: one row per (seed, day, loyalty tier): members (customers who have not
             churned) at the end of the day.
+        by_cohort: one row per (seed, day, cohort): customers acquired in that month
+            (``before``: before the horizon) so far, and how many are still alive.
+        by_source: the same by acquisition source: a channel, ``organic``, ``referral`` or
+            ``existing`` (customers before the horizon).
         scenario: the scenario run.
         strategy: the strategy run.
     """
@@ -63,6 +67,8 @@ class Results:
         self.by_city_tier = derive(frames["by_city_tier"])
         self.by_promotion = frames["by_promotion"]
         self.by_tier = frames["by_tier"]
+        self.by_cohort = frames["by_cohort"]
+        self.by_source = frames["by_source"]
 
     @property
     def n_seeds(self) -> int:
@@ -78,6 +84,44 @@ class Results:
     def summary(self, level: float = 0.95) -> pd.DataFrame:
         """One row per KPI over the horizon: ``mean``, ``ci_low``, ``ci_high`` across seeds."""
         return mean_ci(self.totals()[SUMMARY_KPIS], level)
+
+    def retention(self, by: str = "cohort") -> pd.DataFrame:
+        """Share of each cohort (``by="cohort"``: acquisition month) or acquisition source
+        (``by="source"``) still alive, by date: mean over seeds of alive / acquired."""
+        frame = self.by_cohort if by == "cohort" else self.by_source
+        label = "cohort" if by == "cohort" else "source"
+        g = frame.groupby(["date", label], sort=False)[["alive", "acquired"]].mean()
+        share = (g["alive"] / g["acquired"].where(g["acquired"] > 0)).unstack()
+        return share.dropna(axis=1, how="all")
+
+    def acquisition_summary(self) -> pd.DataFrame:
+        """Per acquisition source over the horizon, mean over seeds: new customers, what
+        acquiring them cost (channel spend; for ``referral`` the rewards to both sides),
+        CAC, and the share still alive at the end."""
+        end = self.by_source[self.by_source["day"] == self.by_source["day"].max()]
+        alive = end.groupby("source", sort=False)["alive"].mean()
+        acquired = end.groupby("source", sort=False)["acquired"].mean()
+        spend = self.by_channel.groupby(["seed", "channel"], sort=False)["spend"].sum() \
+            .groupby("channel", sort=False).mean()
+        t = self.totals().mean()
+        rewards = float(t.get("referral_discount", 0.0) + t.get("referral_credit", 0.0))
+        # every source but 'existing' acquired its customers within the horizon
+        out = pd.DataFrame({"new_customers": acquired, "retained": alive / acquired})
+        out["cost"] = [float(spend.get(s, 0.0)) if s != "referral" else rewards
+                       for s in out.index]
+        out["cac"] = out["cost"] / out["new_customers"].where(out["new_customers"] > 0)
+        return out[["new_customers", "cost", "cac", "retained"]].drop(index="existing")
+
+    def clv_by_segment(self) -> pd.DataFrame:
+        """Per segment, mean over seeds: gross contribution (GMV - COGS) over the horizon,
+        customers (alive, averaged over the days), and the contribution per customer: the
+        value a customer of the segment brought over the horizon."""
+        per_seed = self.by_segment.groupby(["seed", "segment"], sort=False).agg(
+            gmv=("gmv", "sum"), cogs=("cogs", "sum"), customers=("customers", "mean"))
+        m = per_seed.groupby("segment", sort=False).mean()
+        m["contribution"] = m["gmv"] - m["cogs"]
+        m["value_per_customer"] = m["contribution"] / m["customers"]
+        return m[["customers", "contribution", "value_per_customer"]]
 
     def promotion_summary(self) -> pd.DataFrame:
         """Per promotion over the horizon, mean over seeds: orders that used it and what it
