@@ -98,6 +98,9 @@ def suggest_strategy(trial: optuna.trial.BaseTrial, scenario: Scenario) -> Strat
             by_name[name]["end"] = by_name[name]["final_day"] - dt.timedelta(days=1)
     if levers.loyalty is not None:
         _suggest_loyalty(trial, levers, plan["loyalty"])
+    for name, b in levers.referral.items():
+        plan["referral"][name] = trial.suggest_float(f"referral:{name}", b.min, b.max,
+                                                     step=b.step)
     return Strategy.model_validate(plan)
 
 
@@ -169,6 +172,9 @@ def params_of(scenario: Scenario, strategy: Strategy) -> dict[str, Any]:
             b = lv.points_per_currency
             params["points_per_currency"] = min(max(strategy.loyalty.points_per_currency,
                                                     b.min), b.max)
+    if strategy.referral is not None:
+        params |= {f"referral:{k}": min(max(getattr(strategy.referral, k), b.min), b.max)
+                   for k, b in levers.referral.items()}
     for name, t in levers.timing.items():
         promo = by_name[name]
         span = (t.latest - t.earliest).days

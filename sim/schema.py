@@ -642,6 +642,8 @@ class Levers(_Model):
         timing: per promotion (by name), when it starts and how long it lasts.
         loyalty: tier thresholds, member prices and the points rate of the plan's
             loyalty programme.
+        referral: the referral programme's rewards (``reward_referrer``,
+            ``reward_friend``).
     """
 
     shares: ShareLever | None = None
@@ -650,6 +652,8 @@ class Levers(_Model):
     depth: dict[str, Bounds] = Field(default_factory=dict)
     timing: dict[str, TimingLever] = Field(default_factory=dict)
     loyalty: LoyaltyLevers | None = None
+    referral: dict[Literal["reward_referrer", "reward_friend"], Bounds] = Field(
+        default_factory=dict)
 
 
 #: Promotion kinds whose depth is a discount share, and those whose depth is an amount.
@@ -679,6 +683,9 @@ def lever_problems(levers: Levers, strategy: Strategy, channels: list[str]
                     levers.depth[name].max > 1:
                 problems.append((f"levers.depth.{name}.max",
                                  "a discount is a share of the list price: at most 1"))
+    if levers.referral and strategy.referral is None:
+        problems.append(("levers.referral", "the plan has no referral programme to change; "
+                                            "add strategy.referral"))
     if levers.loyalty is not None:
         if strategy.loyalty is None:
             return [*problems, ("levers.loyalty", "the plan has no loyalty programme to "

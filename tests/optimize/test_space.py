@@ -103,3 +103,15 @@ def test_loyalty_levers_must_name_tiers_of_the_plan() -> None:
         sc.with_overrides({"levers.loyalty.price": {"platinum": {"min": 0.8, "max": 0.9}}})
     with pytest.raises(ValueError, match="no loyalty programme"):
         D11.with_overrides({"levers.loyalty": {"points_per_currency": {"min": 0, "max": 2}}})
+
+
+def test_referral_reward_levers_stay_in_bounds_and_round_trip() -> None:
+    sc = scenarios.load("launch")
+    for plan in _random_plans(sc, 100):
+        assert 0 <= plan.referral.reward_referrer <= 60
+        assert 0 <= plan.referral.reward_friend <= 60
+    again = optimize.suggest_strategy(
+        optuna.trial.FixedTrial(optimize.params_of(sc, sc.strategy)), sc)
+    assert again.referral == sc.strategy.referral
+    with pytest.raises(ValueError, match="no referral programme"):
+        D11.with_overrides({"levers.referral": {"reward_friend": {"min": 0, "max": 10}}})
