@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.special import ndtri
 
+from agents.promotions import merge
 from sim.schema import CITY_TIERS, STAGES, Scenario
 
 if TYPE_CHECKING:
@@ -422,6 +423,7 @@ class ShopperPopulation:
         else:
             chk = offers.checkout(day, self, buyers, order_channel, category, list_value)
             tally, per_promotion = chk.tally, chk.per_promotion
+            completions = merge(completions, chk.extra)  # joiners of group deals
             keep = chk.keep
             buyers, order_channel, category = buyers[keep], order_channel[keep], category[keep]
             list_value, gmv = list_value[keep], chk.gmv[keep]
@@ -447,7 +449,8 @@ class ShopperPopulation:
             category = np.concatenate([category, completions.category])
             list_value = np.concatenate([list_value, completions.list_value])
             gmv = np.concatenate([gmv, completions.gmv])
-            tally["presale_orders"] = float(completions.shoppers.size)
+            tally["presale_orders"] = float(
+                completions.shoppers.size - tally.get("group_orders", 0.0))
         cogs = list_value * self.cost_ratio[category]
 
         new, repeat = self._after_orders(day, buyers, order_channel, list_value, loyalty)

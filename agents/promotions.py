@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from agents.population import ShopperPopulation
 
 __all__ = ["PERKS", "Checkout", "Completions", "Offer", "Offers", "PromotionAgent",
-           "expected_saving"]
+           "expected_saving", "merge"]
 
 #: Offers that are not a price: they add to what a shopper gets, not to what they pay.
 PERKS = ("gift", "points")
@@ -111,6 +111,14 @@ class Completions:
     gmv: np.ndarray
 
 
+def merge(a: Completions | None, b: Completions | None) -> Completions | None:
+    """Two batches of added orders as one."""
+    if a is None or b is None:
+        return a if b is None else b
+    return Completions(*(np.concatenate([x, y]) for x, y in zip(
+        vars(a).values(), vars(b).values(), strict=True)))
+
+
 @dataclass
 class Checkout:
     """What a day's offers did to its orders (money at simulated scale).
@@ -123,6 +131,7 @@ class Checkout:
         tally: day totals: ``coupon_cost``, ``gift_cost``, ``points_cost``, ``deposits``,
             ``deposit_value``, ``flash_units``.
         per_promotion: ``(promotions, 3)`` orders, discount cost, loyalty cost.
+        extra: orders the day's offers added (contacts who joined a group deal).
     """
 
     gmv: np.ndarray
@@ -130,6 +139,7 @@ class Checkout:
     deposit: np.ndarray
     tally: dict[str, float] = field(default_factory=dict)
     per_promotion: np.ndarray | None = None
+    extra: Completions | None = None
 
 
 class PromotionAgent(mesa.Agent):
@@ -196,6 +206,8 @@ class PromotionAgent(mesa.Agent):
         share: float | np.ndarray
         if self.kind in ("percent", "member_day", "flash_sale"):
             share = float(p.discount or 0.0)
+        elif self.kind == "group_buy":
+            share = self._group_share(pop)
         elif self.kind == "points":
             share = p.get("points_rate") * p.get("multiplier")
         else:
@@ -222,6 +234,72 @@ class PromotionAgent(mesa.Agent):
             if self.kind == "presale":
                 self._share *= np.float32(p.get("uptake"))
         return self._share
+
+    def _group_share(self, pop: ShopperPopulation) -> np.ndarray:
+        """Expected saving share of a group deal per shopper: discount x uptake x the
+        chance that at least ``group_size - 1`` of their contacts join."""
+        if self._share is None:
+            from scipy.stats import binom
+
+            p = self.promo
+            wom = self.model.word_of_mouth  # type: ignore[attr-defined]
+            degree = np.full(pop.n, wom.config.mean_degree) if wom.degree is None \
+                else wom.degree.astype(np.int64)
+            complete = binom.sf((p.group_size or 2) - 2, degree, p.get("join_rate"))
+            self._share = (float(p.discount or 0.0) * p.get("uptake") * complete
+                           ).astype(np.float32)
+        return self._share
+
+    def form_groups(self, day: int, pop: ShopperPopulation, buyers: np.ndarray,
+                    takes: np.ndarray, category: np.ndarray) -> tuple[np.ndarray, Completions]:
+        """Group deals: qualifying buyers start a group with probability ``uptake``, each
+        contact joins with probability ``join_rate``; a group with ``group_size``
+        participants completes.
+
+        Returns:
+            which orders are starters of a completed deal, and the joiners' orders.
+        """
+        p = self.promo
+        k = p.group_size or 2
+        u = pop.streams.uniform(f"group:{p.name}", day, pop.n)[buyers]
+        start = np.flatnonzero(takes & (u < p.get("uptake")))
+        starters = buyers[start]
+        g = pop.streams.generator(f"group_join:{p.name}", day)
+        wom = self.model.word_of_mouth  # type: ignore[attr-defined]
+        if wom.owner is None:  # full mixing: mean_degree contacts drawn at random
+            deg = wom.config.mean_degree
+            who = np.repeat(np.arange(starters.size), deg)
+            contact = g.integers(0, pop.n, size=who.size)
+        else:
+            pos = np.full(pop.n, -1, dtype=np.int64)
+            pos[starters] = np.arange(starters.size)
+            link = pos[wom.owner] >= 0
+            who, contact = pos[wom.owner[link]], wom.contact[link].astype(np.int64)
+        joins = (g.random(who.size) < p.get("join_rate")) & (contact != starters[who])
+        who, contact = who[joins], contact[joins]
+        order = np.lexsort((g.random(who.size), who))  # joiners in random order per group
+        who, contact = who[order], contact[order]
+        rank = np.arange(who.size) - np.searchsorted(who, who)  # 0, 1, ... within a group
+        count = np.bincount(who, minlength=starters.size)
+        done = count >= k - 1
+        member = done[who] & (rank < k - 1)
+        joiner, of = contact[member], who[member]
+        self.last_groups = (starters, done, joiner, starters[of])
+        complete = np.zeros(buyers.size, dtype=bool)
+        complete[start[done]] = True
+        # the joiners' own orders: the starter's category, their own basket, group price
+        ub = np.clip(pop.streams.uniform(f"group_basket:{p.name}", day, pop.n)[joiner],
+                     1e-7, 1 - 1e-7)
+        from scipy.special import ndtri
+
+        sigma = pop.basket_sigma[joiner]
+        list_value = (pop.basket_mean[joiner] * np.exp(sigma * ndtri(ub) - 0.5 * sigma**2)
+                      ).astype(np.float64)
+        gmv = list_value * (1.0 - float(p.discount or 0.0))
+        cats = category[start][of]
+        extra = Completions(np.full(joiner.size, self.index), joiner,
+                            np.full(joiner.size, len(pop.channels)), cats, list_value, gmv)
+        return complete, extra
 
     def _terms(self) -> tuple[float, float]:
         """(threshold, amount) of an offer that saves an amount per qualifying order."""
@@ -255,7 +333,7 @@ class PromotionAgent(mesa.Agent):
                new: np.ndarray) -> np.ndarray:
         """Saving (currency) of each order from this price offer, 0 where it does not apply."""
         p = self.promo
-        if self.kind in ("percent", "member_day", "flash_sale"):
+        if self.kind in ("percent", "member_day", "flash_sale", "group_buy"):
             return np.where(takes, list_value * float(p.discount or 0.0), 0.0)
         threshold, amount = self._terms()
         ok = takes & (list_value >= threshold)
@@ -368,6 +446,20 @@ class Offers:
                 deposit |= dep
                 tally["deposits"] += float(dep.sum())
                 tally["deposit_value"] += float(dep.sum()) * o.agent.promo.get("deposit")
+        extra: Completions | None = None
+        for j, (o, t) in enumerate(zip(self.price, takes, strict=True)):
+            if o.agent.kind == "group_buy":
+                complete, joined = o.agent.form_groups(day, pop, buyers, t & ~deposit,
+                                                       category)
+                takes[j] = complete  # only starters of a completed deal save
+                extra = merge(extra, joined)
+                done = o.agent.last_groups[1]
+                tally["group_deals"] = tally.get("group_deals", 0.0) + float(done.sum())
+                tally["group_failed"] = tally.get("group_failed", 0.0) + float((~done).sum())
+                tally["group_orders"] = tally.get("group_orders", 0.0) + float(
+                    joined.shoppers.size)
+                per_promo[o.agent.index, 0] += joined.shoppers.size
+                per_promo[o.agent.index, 1] += float((joined.list_value - joined.gmv).sum())
         # threshold offers: the richest first, so a basket tops up to the best reachable one
         thresholds = [(o, t) for o, t in zip(self.price, takes, strict=True)
                       if o.agent.kind == "threshold"]
@@ -423,7 +515,7 @@ class Offers:
             per_promo[o.agent.index, 0] += (cost > 0).sum()
             per_promo[o.agent.index, 2] += cost.sum()
         return Checkout(gmv=gmv, keep=keep, deposit=deposit, tally=tally,
-                        per_promotion=per_promo)
+                        per_promotion=per_promo, extra=extra)
 
     def _combine(self, savings: np.ndarray, list_value: np.ndarray) -> np.ndarray:
         """Credit per order and offer under the stacking rule."""

@@ -40,12 +40,14 @@ ADDITIVE = ["visitors", "orders", "repeat_orders", "new_customers", "list_value"
             "coupon_cost", "gift_cost", "points_cost", "deposits", "deposit_value",
             "presale_orders", "forfeits", "forfeited_deposits", "flash_units",
             "tier_discount", "points_issued", "points_redeemed", "birthday_gifts",
-            "referrals", "referral_discount", "referral_credit"]
+            "referrals", "referral_discount", "referral_credit", "group_deals", "group_failed",
+            "group_orders"]
 #: Day totals a promotion's checkout reports (simulated scale), booked as they are.
 _TALLY = ["coupon_cost", "gift_cost", "points_cost", "deposits", "deposit_value",
           "presale_orders", "forfeits", "forfeited_deposits", "flash_units",
           "tier_discount", "points_issued", "points_redeemed", "birthday_gifts",
-          "referrals", "referral_discount", "referral_credit"]
+          "referrals", "referral_discount", "referral_credit", "group_deals", "group_failed",
+          "group_orders"]
 _PROMOTION_COLS = ["orders", "discount_cost", "loyalty_cost"]
 _COHORT_COLS = ["acquired", "alive"]
 #: KPIs that are a level at the end of a day (a period's value is its last day's).

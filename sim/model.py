@@ -10,7 +10,7 @@ import numpy as np
 from agents.channels import ChannelAgent
 from agents.loyalty import LoyaltyProgramme
 from agents.population import ShopperPopulation
-from agents.promotions import Completions, Offers, PromotionAgent
+from agents.promotions import Completions, Offers, PromotionAgent, merge
 from agents.word_of_mouth import WordOfMouth
 from sim._malloc import tune as tune_malloc
 from sim.calendar import build_calendar
@@ -129,9 +129,7 @@ class MarketModel(mesa.Model):
                 done, value, count = a.complete(t, pop)
                 lost, lost_value = lost + count, lost_value + value
                 if done.shoppers.size:
-                    completions = done if completions is None else Completions(
-                        *(np.concatenate([x, y]) for x, y in zip(
-                            vars(completions).values(), vars(done).values(), strict=True)))
+                    completions = merge(completions, done)
         return offers, completions, (float(lost), lost_value)
 
     def run(self, on_day: Callable[[int], None] | None = None) -> MarketModel:

@@ -231,7 +231,8 @@ def decomposition(dec: Decomposition) -> Figure:
 
 _KIND_COLOURS = {"percent": "#c0392b", "fixed": "#e67e22", "threshold": "#d35400",
                  "coupon": "#8e44ad", "presale": "#2980b9", "flash_sale": "#e74c3c",
-                 "gift": "#16a085", "member_day": "#27ae60", "points": "#f1c40f"}
+                 "gift": "#16a085", "member_day": "#27ae60", "points": "#f1c40f",
+                 "group_buy": "#34495e"}
 
 
 def promotions(res: Results) -> Figure:
@@ -246,7 +247,7 @@ def promotions(res: Results) -> Figure:
                                       sharex=True, height_ratios=[0.5 + 0.35 * len(plan), 3])
     for row, promo in enumerate(plan):
         days = np.flatnonzero(promotion_days(res.scenario, promo, n_days))
-        colour = _KIND_COLOURS[promo.kind]
+        colour = _KIND_COLOURS.get(promo.kind, "#7f8c8d")
         top.broken_barh([(num[d] - 0.45, 0.9) for d in days.tolist()], (row - 0.4, 0.8),
                         color=colour)
         if promo.final_day is not None and days.size:

@@ -20,7 +20,7 @@ SUMMARY_KPIS = ["gmv", "orders", "visitors", "conversion_rate", "aov", "new_cust
                 "deposit_value", "presale_orders", "forfeits", "forfeited_deposits",
                 "flash_units", "tier_discount", "points_issued", "points_redeemed",
                 "points_liability", "birthday_gifts", "referrals", "referral_discount",
-                "referral_credit"]
+                "referral_credit", "group_deals", "group_failed", "group_orders"]
 
 
 def mean_ci(values: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:

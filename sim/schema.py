@@ -281,7 +281,7 @@ class Calendar(_Model):
 
 
 PromotionKind = Literal["percent", "fixed", "threshold", "coupon", "presale", "flash_sale",
-                        "gift", "member_day", "points"]
+                        "gift", "member_day", "points", "group_buy"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: Lifecycle stages a promotion may target (a churned customer is out of reach).
@@ -298,6 +298,7 @@ _KIND_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "gift": (("gift_cost",), ("gift_value", "threshold")),
     "member_day": (("discount", "day_of_month"), ()),
     "points": (("points_rate",), ("multiplier", "redemption_rate")),
+    "group_buy": (("discount", "group_size"), ("join_rate", "uptake")),
 }
 _OPTIONAL = {name for _, may in _KIND_FIELDS.values() for name in may} | {
     name for need, _ in _KIND_FIELDS.values() for name in need}
@@ -327,6 +328,12 @@ class Promotion(DateRange):
     * ``member_day``: ``discount`` for customers on day ``day_of_month`` of each month.
     * ``points``: points worth ``points_rate`` x ``multiplier`` of the amount paid;
       a share ``redemption_rate`` of them is ever redeemed (the expected cost).
+    * ``group_buy`` (拼团): a buyer starts a group with probability ``uptake`` and invites
+      their contacts (the scenario's ``word_of_mouth`` graph); each joins with
+      probability ``join_rate``. With ``group_size`` participants (the starter and
+      ``group_size - 1`` contacts) the deal completes and all of them pay ``discount``
+      less, the contacts placing orders of their own; otherwise the starter pays the
+      ordinary price.
 
     Any promotion may be limited to ``segments``, lifecycle ``stages`` and loyalty
     ``tiers`` (members of those tiers), and repeated on ``weekdays`` or ``days_of_month``
@@ -358,6 +365,8 @@ class Promotion(DateRange):
     day_of_month: Annotated[int, Field(ge=1, le=31)] | None = None
     points_rate: Annotated[float, Field(gt=0.0, le=0.5)] | None = None
     redemption_rate: Share | None = None
+    group_size: Annotated[int, Field(ge=2, le=50)] | None = None
+    join_rate: Share | None = None
 
     @model_validator(mode="after")
     def _fields_of_kind(self) -> Promotion:
@@ -395,6 +404,7 @@ class Promotion(DateRange):
 _DEFAULTS: dict[str, float] = {
     "threshold": 0.0, "top_up_range": 0.2, "top_up_share": 0.5, "multiplier": 2.0,
     "forfeit_share": 0.1, "uptake": 0.3, "hours": 2.0, "redemption_rate": 0.6,
+    "join_rate": 0.3,
 }
 
 
@@ -658,7 +668,8 @@ class Levers(_Model):
 
 #: Promotion kinds whose depth is a discount share, and those whose depth is an amount.
 DEPTH_FIELD = {"percent": "discount", "flash_sale": "discount", "member_day": "discount",
-               "fixed": "reduction", "threshold": "reduction", "coupon": "reduction"}
+               "group_buy": "discount", "fixed": "reduction", "threshold": "reduction",
+               "coupon": "reduction"}
 
 
 def lever_problems(levers: Levers, strategy: Strategy, channels: list[str]
@@ -744,6 +755,11 @@ class Scenario(_Model):
             self.strategy, channels, categories, list(self.population.segments))]
         if self.levers is not None:
             problems += lever_problems(self.levers, self.strategy, channels)
+        if self.word_of_mouth is None:
+            problems += [(f"strategy.promotions.{i}", "a group_buy promotion recruits "
+                          "contacts: add word_of_mouth to the scenario")
+                         for i, p in enumerate(self.strategy.promotions)
+                         if p.kind == "group_buy"]
         if self.strategy.referral is not None and self.word_of_mouth is None:
             problems.append(("strategy.referral", "a referral programme spreads by word of "
                                                   "mouth: add word_of_mouth to the scenario"))

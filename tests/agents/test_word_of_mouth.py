@@ -143,3 +143,57 @@ def test_referral_costs_are_in_the_ledger_and_raise_new_customers() -> None:
     with pytest.raises(ValueError, match="add word_of_mouth"):
         scenarios.load("baseline").with_overrides(
             {"strategy.referral": {"reward_referrer": 10}})
+
+
+def _group_market(size: int, join_rate: float) -> Scenario:
+    sc = scenarios.load("baseline").with_population(10_000).with_overrides({
+        "horizon.days": 14, "word_of_mouth": {"graph": "random", "mean_degree": 8}})
+    deal = {"name": "3 together 40% off", "kind": "group_buy", "discount": 0.4,
+            "group_size": size, "join_rate": join_rate, "uptake": 0.5,
+            "start": "2026-01-03", "end": "2026-01-12"}
+    return sc.with_overrides({"strategy.promotions": [deal]})
+
+
+@pytest.mark.parametrize(("size", "join_rate"), [(3, 0.3), (5, 0.2), (2, 0.05)])
+def test_group_deals_complete_only_with_k_participants(size: int, join_rate: float) -> None:
+    sc = _group_market(size, join_rate)
+    model = sim.MarketModel(sc, seed=3)
+    agent = model.promotions[0]
+    wom = model.word_of_mouth
+    links = set(zip(wom.owner.tolist(), wom.contact.tolist(), strict=True))
+    deals = failed = 0
+    while model.running:
+        model.step()
+        out = model.last_outcome
+        if not hasattr(agent, "last_groups") or not (2 <= model.day - 1 <= 11):
+            continue
+        starters, done, joiner, of = agent.last_groups
+        agent.last_groups = (starters[:0], done[:0], joiner[:0], of[:0])
+        counts = {s: int((of == s).sum()) for s in starters[done].tolist()}
+        assert all(c == size - 1 for c in counts.values())  # exactly k participants
+        assert not np.isin(of, starters[~done]).any()  # a failed group has no joiners
+        assert all((s, j) in links for s, j in zip(of.tolist(), joiner.tolist(),
+                                                   strict=True))
+        assert (joiner != of).all()
+        # starters of a completed deal save 40%, of a failed one pay list price; the
+        # joiners' own orders come last in the day's orders, at the group price
+        m = out.buyers.size - joiner.size
+        regular, gmv, lv = out.buyers[:m], out.gmv[:m], out.list_value[:m]
+        won = np.isin(regular, starters[done])
+        lost = np.isin(regular, starters[~done])
+        assert np.allclose(gmv[won], 0.6 * lv[won]) and np.allclose(gmv[lost], lv[lost])
+        assert (out.buyers[m:] == joiner).all()
+        assert np.allclose(out.gmv[m:], 0.6 * out.list_value[m:])
+        deals += int(done.sum())
+        failed += int((~done).sum())
+    assert deals > 5 and failed > 5
+    t = model.ledger.daily
+    assert t["group_deals"].sum() == pytest.approx(deals * sc.population.scale)
+    assert t["group_orders"].sum() == pytest.approx(deals * (size - 1) * sc.population.scale)
+
+
+def test_group_buying_needs_contacts() -> None:
+    deal = {"name": "g", "kind": "group_buy", "discount": 0.3, "group_size": 3,
+            "start": "2026-01-03", "end": "2026-01-12"}
+    with pytest.raises(ValueError, match="add word_of_mouth"):
+        scenarios.load("baseline").with_overrides({"strategy.promotions": [deal]})

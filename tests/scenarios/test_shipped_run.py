@@ -65,3 +65,15 @@ def test_implied_price_elasticity_of_orders_is_in_the_published_range(name: str)
     orders = {k: r.totals()["orders"].sum() for k, r in cmp.results.items()}
     implied = np.log(orders["cut"] / orders["plain"]) / np.log(0.9)
     assert -4.0 <= implied <= -1.5, implied
+
+
+def test_every_plot_draws_for_the_shipped_scenario(shipped, tmp_path) -> None:
+    from typing import get_args
+
+    from sim import plots
+    from sim.schema import PromotionKind
+
+    _, res = shipped
+    paths = plots.save_all(res, tmp_path)
+    assert all(p.stat().st_size > 10_000 for p in paths)
+    assert set(get_args(PromotionKind)) <= set(plots._KIND_COLOURS)  # each kind its colour
