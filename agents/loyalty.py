@@ -11,7 +11,8 @@ What a tier does, each day:
   promotions); their hazard scales by ``price ** -price_sensitivity`` like any price cut,
   and the difference is part of ``discount_cost`` (booked as ``tier_discount``);
 * ``purchase`` and ``dropout`` multiply the member's BG/NBD purchase rate and dropout
-  probability;
+  probability, ``conversion`` the chance that a visit from a channel ends in an order
+  (priority shipping, better service);
 * goal gradient: a member within ``goal_range`` below the next threshold buys
   ``1 + goal_gradient`` times as often, until they reach it or the review resets them;
 * points: each order earns ``points_per_currency`` x ``points_multiplier`` points per
@@ -56,6 +57,7 @@ class LoyaltyProgramme(mesa.Agent):
                                      for t in c.tiers])
         self.purchase = np.array([t.purchase for t in c.tiers], dtype=np.float32)
         self.dropout = np.array([t.dropout for t in c.tiers], dtype=np.float32)
+        self.conversion = np.array([t.conversion for t in c.tiers], dtype=np.float32)
         self.gift = np.array([t.birthday_gift for t in c.tiers])
         n = pop.n
         self._keep = np.float32(np.exp(-1.0 / pop.params.spend_window_days))
@@ -106,6 +108,13 @@ class LoyaltyProgramme(mesa.Agent):
                 basis >= target * (1 - c.goal_range)) & (basis < target)
             mult = mult * np.where(near, np.float32(1 + c.goal_gradient), np.float32(1.0))
         return mult.astype(np.float32)
+
+    def conversion_multiplier(self, pop: ShopperPopulation) -> np.ndarray | None:
+        """Multiplier of the chance a member's channel visit ends in an order (priority
+        shipping and service); None when no tier changes it."""
+        if (self.conversion == 1.0).all():
+            return None
+        return np.where(pop.customer, self.conversion[self.tier], np.float32(1.0))
 
     def dropout_multiplier(self, buyers: np.ndarray) -> np.ndarray:
         return self.dropout[self.tier[buyers]]

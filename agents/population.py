@@ -374,6 +374,9 @@ class ShopperPopulation:
                             response)
         buys_ch[churned] = 0.0  # a churned customer does not come back through an ad
         buys_ch *= lift
+        conv = None if loyalty is None else loyalty.conversion_multiplier(self)
+        if conv is not None:  # priority shipping and service: members' visits convert more
+            buys_ch *= conv
         hazard = base + buys_ch
         if self._owed_any:
             self._repay(hazard)
@@ -405,6 +408,8 @@ class ShopperPopulation:
             comps[:, 1] = 0.0
         comps[:, first:] = (response[:, buyers] * (self._ctr_sat[live] * conversion[live]
                                                    )[:, None] * (lift_b * can_buy[buyers])).T
+        if conv is not None:
+            comps[:, first:] *= conv[buyers][:, None]
         pick = _choose(comps, self.streams.uniform("channel", day, self.n)[buyers])
         sources = np.concatenate([np.full(first, len(self.channels)), live])
         order_channel = sources[pick]

@@ -426,7 +426,9 @@ class Tier(_Model):
     ``threshold`` is the trailing spend (or order count) that earns the tier; ``price``
     the share of list price members pay (0.95 = 5% off); ``points_multiplier`` scales
     the points earned; ``purchase`` and ``dropout`` multiply the BG/NBD purchase rate
-    and dropout probability of its members (priority service, a sense of status).
+    and dropout probability of its members (a sense of status), ``conversion`` the
+    chance that their channel visits end in an order (priority shipping and service);
+    ``birthday_gift`` is what a member's birthday gift costs the shop.
     """
 
     name: str
@@ -435,6 +437,7 @@ class Tier(_Model):
     points_multiplier: NonNegative = 1.0
     purchase: Positive = 1.0
     dropout: NonNegative = 1.0
+    conversion: Positive = 1.0
     birthday_gift: NonNegative = 0.0
 
 

@@ -144,3 +144,20 @@ def test_an_offer_for_gold_and_diamond_members_reaches_only_them() -> None:
     assert got > 20
     with pytest.raises(ValueError, match="unknown tier 'platinum'"):
         RELAUNCH.with_overrides({"strategy.promotions": [{**promo, "tiers": ["platinum"]}]})
+
+
+def test_priority_shipping_raises_the_conversion_of_members_visits() -> None:
+    sc = RELAUNCH.with_population(20_000).with_overrides({"horizon.days": 30})
+    loyalty = sc.strategy.loyalty.model_dump()
+    fast = [{**t, "conversion": 2.0} for t in loyalty["tiers"]]
+    plans = {"plain": _with_loyalty(sc, {**loyalty, "tiers": [
+                 {**t, "conversion": 1.0} for t in loyalty["tiers"]]}),
+             "priority": _with_loyalty(sc, {**loyalty, "tiers": fast})}
+    cmp = sim.compare(sc, plans, seeds=3)
+
+    def channel_orders(name: str) -> pd.Series:
+        c = cmp.results[name].by_channel
+        return c[c["channel"] != "organic"].groupby("seed")["orders"].sum()
+
+    ratio = channel_orders("priority") / channel_orders("plain")
+    assert (ratio > 1.3).all(), ratio  # members' channel visits convert twice as often
