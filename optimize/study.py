@@ -176,7 +176,9 @@ class _Objective:
         return pd.concat(parts)
 
 
-def _sampler(seed: int, multi: bool) -> optuna.samplers.BaseSampler:
+def _sampler(seed: int) -> optuna.samplers.BaseSampler:
+    """Multivariate TPE (one and two objectives); the constant liar keeps parallel
+    workers from proposing the same plan."""
     return optuna.samplers.TPESampler(seed=seed, multivariate=True, constant_liar=True,
                                       n_startup_trials=10)
 
@@ -231,9 +233,9 @@ def _stop_at(trials: int) -> optuna.study.MaxTrialsCallback:
 
 
 def _worker(spec: str, name: str, objective: _Objective, n_trials: int, total: int,
-            sampler_seed: int, multi: bool) -> None:
+            sampler_seed: int) -> None:
     study = optuna.load_study(study_name=name, storage=_open(spec),
-                              sampler=_sampler(sampler_seed, multi), pruner=_pruner())
+                              sampler=_sampler(sampler_seed), pruner=_pruner())
     try:
         study.optimize(objective, n_trials=n_trials, catch=(ValueError,),
                        callbacks=[_stop_at(total)])
@@ -284,7 +286,7 @@ def optimize(scenario: Scenario, objective: str | list[str] = "gmv", *, trials: 
     spec = _storage_spec(storage, Path(out) if out is not None else None)
     study = optuna.create_study(storage=_open(spec), study_name=study_name, load_if_exists=True,
                                 directions=["maximize"] * len(names),
-                                sampler=_sampler(sampler_seed, multi), pruner=_pruner())
+                                sampler=_sampler(sampler_seed), pruner=_pruner())
     _fail_stale(study)
     if not study.get_trials(deepcopy=False):  # warm start: the planner's plan, equal split
         study.enqueue_trial(params_of(scenario, scenario.strategy))
@@ -328,7 +330,7 @@ def _run_workers(study: optuna.Study, spec: str, func: _Objective, remaining: in
     shares = [remaining // jobs + (i < remaining % jobs) for i in range(jobs)]
     ctx = mp.get_context("spawn")
     procs = [ctx.Process(target=_worker, args=(spec, study.study_name, func, n, total,
-                                               sampler_seed + i, multi))
+                                               sampler_seed + i))
              for i, n in enumerate(shares) if n > 0]
     for p in procs:
         p.start()
