@@ -77,3 +77,9 @@ def test_every_plot_draws_for_the_shipped_scenario(shipped, tmp_path) -> None:
     paths = plots.save_all(res, tmp_path)
     assert all(p.stat().st_size > 10_000 for p in paths)
     assert set(get_args(PromotionKind)) <= set(plots._KIND_COLOURS)  # each kind its colour
+
+
+def test_shipped_strategy_files_fit_their_scenario() -> None:
+    flat = scenarios.path("membership_relaunch").parent / "strategies" / "flat_points.yaml"
+    plan = sim.load_strategy_file(flat, scenarios.load("membership_relaunch"))
+    assert plan.loyalty is not None and len(plan.loyalty.tiers) == 1
