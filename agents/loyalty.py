@@ -68,7 +68,9 @@ class LoyaltyProgramme(mesa.Agent):
         self.points = np.zeros(n)
         g = pop.streams.generator("birthday")
         self.birthday = g.integers(0, 365, size=n).astype(np.int16)
-        self._start = model.scenario.horizon.start  # type: ignore[attr-defined]
+        # day of the year (0-364) of each simulated day, worked out once
+        dates = model.calendar.dates  # type: ignore[attr-defined]
+        self._day_of_year = np.array([(d.timetuple().tm_yday - 1) % 365 for d in dates])
 
     # ------------------------------------------------------------------ state
     def basis(self, pop: ShopperPopulation) -> np.ndarray:
@@ -153,9 +155,6 @@ class LoyaltyProgramme(mesa.Agent):
             self.tier = np.where(pop.customer, self._tier_of(self.basis(pop)), 0).astype(np.int8)
         gift = 0.0
         if self.gift.any():
-            import datetime as dt
-
-            doy = (self._start + dt.timedelta(days=day)).timetuple().tm_yday - 1
-            today = pop.customer & pop.alive & (self.birthday == doy % 365)
+            today = pop.customer & pop.alive & (self.birthday == self._day_of_year[day])
             gift = float(self.gift[self.tier[today]].sum())
         return {"birthday_gifts": gift}

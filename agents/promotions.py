@@ -125,8 +125,8 @@ class Checkout:
 
     Attributes:
         gmv: paid value per order.
-        keep: False for orders dropped (a flash sale sold out before the shopper came).
-        deposit: True for orders that became presale deposits instead.
+        keep: False for orders dropped: a flash sale sold out before the shopper came, or
+            the order became a presale deposit instead.
         credit: saving per order and price offer (columns follow ``Offers.price``).
         tally: day totals: ``coupon_cost``, ``gift_cost``, ``points_cost``, ``deposits``,
             ``deposit_value``, ``flash_units``.
@@ -136,7 +136,6 @@ class Checkout:
 
     gmv: np.ndarray
     keep: np.ndarray
-    deposit: np.ndarray
     tally: dict[str, float] = field(default_factory=dict)
     per_promotion: np.ndarray | None = None
     extra: Completions | None = None
@@ -514,7 +513,7 @@ class Offers:
                 tally["points_cost"] += float(cost.sum())
             per_promo[o.agent.index, 0] += (cost > 0).sum()
             per_promo[o.agent.index, 2] += cost.sum()
-        return Checkout(gmv=gmv, keep=keep, deposit=deposit, tally=tally,
+        return Checkout(gmv=gmv, keep=keep, tally=tally,
                         per_promotion=per_promo, extra=extra)
 
     def _combine(self, savings: np.ndarray, list_value: np.ndarray) -> np.ndarray:

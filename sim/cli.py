@@ -62,6 +62,14 @@ JobsOpt = Annotated[int, typer.Option(help="Worker processes.")]
 SeedOpt = Annotated[int | None, typer.Option(help="Root seed (default: the scenario's).")]
 
 
+def _progress(*extra: TextColumn) -> Progress:
+    """A progress bar on stderr (only on a terminal): description, bar, count, ``extra``
+    columns, elapsed time; it disappears when done."""
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    *extra, TimeElapsedColumn(), console=err_console, transient=True,
+                    disable=not err_console.is_terminal)
+
+
 def _prepare(scenario: str, strategy: Path | None, population: int | None, days: int | None
              ) -> tuple[Scenario, Strategy]:
     sc = scenarios.load(scenario)
@@ -203,9 +211,7 @@ def run(
     except InputError as exc:
         raise _fail(str(exc)) from None
     total = sc.horizon.n_days * seeds
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("shopper-days"), TimeElapsedColumn(), console=err_console,
-                  transient=True, disable=not err_console.is_terminal) as progress:
+    with _progress(TextColumn("shopper-days")) as progress:
         task = progress.add_task(f"{sc.name} x {seeds} seeds", total=total)
         res = simulate(sc, plan, seeds=seeds, seed=seed, jobs=jobs,
                        progress=lambda n: progress.advance(task, n))
@@ -268,9 +274,7 @@ def compare_cmd(
             plans[name] = load_strategy_file(path, sc)
     except InputError as exc:
         raise _fail(str(exc)) from None
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err_console, transient=True,
-                  disable=not err_console.is_terminal) as progress:
+    with _progress() as progress:
         progress.add_task(f"{len(plans)} strategies x {seeds} seeds", total=None)
         cmp = compare(sc, plans, seeds, seed=seed, jobs=jobs)
     console.print(_compare_table(cmp))
@@ -335,7 +339,9 @@ def optimize_cmd(
     objective: Annotated[str, typer.Option(
         help="KPI to maximise: gmv, profit, roi, roas, new_customers; two separated by a "
              "comma (gmv,roi) give a Pareto front.")] = "gmv",
-    trials: Annotated[int, typer.Option(help="Completed trials the study should have.")] = 100,
+    trials: Annotated[int, typer.Option(
+        help="Finished trials (run on every seed or stopped early) the study should have; "
+             "a rerun continues the study up to this number.")] = 100,
     seeds: Annotated[int, typer.Option(help="Replications per trial (the same for all).")] = 3,
     constraint: Annotated[list[str] | None, typer.Option(
         help="A KPI bound on the mean over seeds, e.g. margin>=0.3 or roi>=1 (repeat).")
@@ -368,10 +374,7 @@ def optimize_cmd(
         cons = [_parse("--constraint", optimize.parse_constraint, c) for c in constraint or []]
     except InputError as exc:
         raise _fail(str(exc)) from None
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("trials  best {task.fields[best]}"), TimeElapsedColumn(),
-                  console=err_console, transient=True,
-                  disable=not err_console.is_terminal) as progress:
+    with _progress(TextColumn("trials  best {task.fields[best]}")) as progress:
         task = progress.add_task(f"{sc.name}: {','.join(names)}", total=trials, best="–")
 
         def report(done: int, best: float | None) -> None:
