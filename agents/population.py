@@ -39,6 +39,7 @@ The behavioural model, in the order a day is stepped:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -48,6 +49,7 @@ from agents.promotions import merge
 from sim.schema import CITY_TIERS, STAGES, Scenario
 
 if TYPE_CHECKING:
+    from agents.inventory import Inventory
     from agents.loyalty import LoyaltyProgramme
     from agents.promotions import Completions, Offers
     from agents.word_of_mouth import WordOfMouth
@@ -145,6 +147,15 @@ class ShopperPopulation:
         self._ctr_sat = np.array([ch.ctr * ch.saturation for ch in chans], dtype=np.float32)
         self._inv_sat = np.array([-1.0 / ch.saturation for ch in chans], dtype=np.float32)
         self._tmp = np.empty(n, dtype=np.float32)
+        # categories' seasonality: one row of multipliers per day (None: flat)
+        self.season = None
+        if any(c.seasonality for c in cat.categories.values()):
+            months = [scenario.horizon.day(t).month - 1
+                      for t in range(scenario.horizon.n_days)]
+            self.season = np.array([[(c.seasonality or [1.0] * 12)[m]
+                                     for c in cat.categories.values()] for m in months],
+                                   dtype=np.float32)
+        self._season_cache: tuple[bytes | None, np.ndarray] = (None, np.ones(1))
 
         # state
         self.customer = g.random(n) < pop.initial_customer_share
@@ -310,22 +321,34 @@ class ShopperPopulation:
         return np.exp(-penalty)
 
     # ------------------------------------------------------------------ buying
-    def _price_lift(self, share: np.ndarray | None
+    def _price_lift(self, share: np.ndarray | None, season: np.ndarray | None = None
                     ) -> tuple[np.ndarray | float, np.ndarray | None]:
-        """Hazard multiplier per shopper and per (shopper, category) from today's offers.
+        """Hazard multiplier per shopper and per (shopper, category) (or per category)
+        from today's offers and the categories' seasonality.
 
         ``share`` is the saving per shopper and category as a share of list price; the
-        category's hazard scales by ``(1 - share) ** -price_sensitivity``.
+        category's hazard scales by ``(1 - share) ** -price_sensitivity``, and by its
+        seasonal multiplier ``season``.
         """
         if share is None:
-            return 1.0, None
+            return (1.0, None) if season is None else (self._season_lift(season), season)
         lift_k = np.power(np.float32(1.0) - share, -self.price_sensitivity[:, None])
+        if season is not None:
+            lift_k *= season
         return (self.prefs * lift_k).sum(axis=1), lift_k
+
+    def _season_lift(self, row: np.ndarray) -> np.ndarray:
+        """Each shopper's buying multiplier from the categories' seasonality ``row``."""
+        key = row.tobytes()
+        if self._season_cache[0] != key:
+            self._season_cache = (key, np.einsum("nc,c->n", self.prefs, row))
+        return self._season_cache[1]
 
     def shop(self, day: int, demand: float, conversion: np.ndarray,
              offers: Offers | None = None, completions: Completions | None = None,
              loyalty: LoyaltyProgramme | None = None,
-             word_of_mouth: WordOfMouth | None = None) -> DayOutcome:
+             word_of_mouth: WordOfMouth | None = None,
+             inventory: Inventory | None = None) -> DayOutcome:
         """One day of visits and purchases, then lifecycle updates.
 
         Args:
@@ -336,10 +359,12 @@ class ShopperPopulation:
             completions: presale orders completed today, added to the day's orders.
             loyalty: the loyalty programme (None: none runs).
             word_of_mouth: customers' influence on their contacts (None: none).
+            inventory: stock that serves the day's orders (None: stock never runs out).
         """
         p = self.params
         offers = offers if offers is not None and offers.any else None
-        lift, lift_k = self._price_lift(None if offers is None else offers.share)
+        lift, lift_k = self._price_lift(None if offers is None else offers.share,
+                                        None if self.season is None else self.season[day])
         churned = self.customer & ~self.alive
         # own buying rate by state: prospect 0, aware non-customer a share of lambda,
         # alive customer lambda (less fatigue), churned 0; code = aware + 2 customer + 4 churned
@@ -415,7 +440,9 @@ class ShopperPopulation:
         order_channel = sources[pick]
         by_word = (pick == 1) if split else None
 
-        weights = self.prefs[buyers] if lift_k is None else self.prefs[buyers] * lift_k[buyers]
+        weights = self.prefs[buyers]
+        if lift_k is not None:
+            weights = weights * (lift_k[buyers] if lift_k.ndim == 2 else lift_k)
         category = _choose(weights, self.streams.uniform("category", day, self.n)[buyers])
         ub = np.clip(self.streams.uniform("basket", day, self.n)[buyers], 1e-7, 1 - 1e-7)
         sigma = self.basket_sigma[buyers]
@@ -423,11 +450,22 @@ class ShopperPopulation:
         list_value = list_value.astype(np.float64)
         tally: dict[str, float] = {}
         per_promotion = None
+        fulfil = None if inventory is None else partial(
+            inventory.fulfil, day, self, buyers, category, list_value)
         if offers is None:
             gmv = list_value.copy()
+            if fulfil is not None:
+                keep = fulfil(list_value, np.ones(buyers.size, dtype=bool))
+                buyers, order_channel, category = buyers[keep], order_channel[keep], \
+                    category[keep]
+                list_value, gmv = list_value[keep], gmv[keep]
         else:
-            chk = offers.checkout(day, self, buyers, order_channel, category, list_value)
+            chk = offers.checkout(day, self, buyers, order_channel, category, list_value,
+                                  None if fulfil is None else
+                                  lambda keep, value: fulfil(value, keep))
             tally, per_promotion = chk.tally, chk.per_promotion
+            if inventory is not None:
+                inventory.owe(day, self, chk.extra)
             completions = merge(completions, chk.extra)  # joiners of group deals
             keep = chk.keep
             buyers, order_channel, category = buyers[keep], order_channel[keep], category[keep]

@@ -25,6 +25,7 @@ ordinary price only if they would have bought without the flash price.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -36,6 +37,9 @@ from sim.schema import STAGES, Promotion, Stacking
 
 if TYPE_CHECKING:
     from agents.population import ShopperPopulation
+
+#: The inventory's hook at checkout: ``(keep, value) -> keep`` without lost sales.
+Fulfil = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 __all__ = ["PERKS", "Checkout", "Completions", "Offer", "Offers", "PromotionAgent",
            "expected_saving", "merge"]
@@ -180,6 +184,8 @@ class PromotionAgent(mesa.Agent):
         self.units_left = 0.0
         self._refilled = -1
         self._book: list[tuple[np.ndarray, ...]] = []  # presale deposits not yet due
+        self._deposit_room = np.inf if promo.max_deposits is None else \
+            promo.max_deposits / scale
         self._share: np.ndarray | None = None
 
     # --------------------------------------------------------------- the offer
@@ -358,9 +364,21 @@ class PromotionAgent(mesa.Agent):
         u = pop.streams.uniform(f"presale:{p.name}", day, pop.n)[buyers]
         threshold, _ = self._terms()
         dep = takes & (list_value >= threshold) & (u < p.get("uptake"))
+        taken = np.flatnonzero(dep)
+        if taken.size > self._deposit_room:  # sized to stock: the first ones get in
+            late = taken[np.argsort(u[taken], kind="stable")][int(self._deposit_room):]
+            dep[late] = False
+        self._deposit_room -= int(dep.sum())
         if dep.any():
             self._book.append((buyers[dep], channel[dep], category[dep], list_value[dep]))
         return dep
+
+    def booked(self) -> tuple[np.ndarray, np.ndarray]:
+        """Presale: the category and list value of each deposit not yet due."""
+        if not self._book:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return (np.concatenate([b[2] for b in self._book]).astype(np.int64),
+                np.concatenate([b[3] for b in self._book]))
 
     def complete(self, day: int, pop: ShopperPopulation) -> tuple[Completions, float, int]:
         """Presale final day: deposits become orders or are forfeited.
@@ -429,9 +447,13 @@ class Offers:
         return self.share is not None
 
     def checkout(self, day: int, pop: ShopperPopulation, buyers: np.ndarray,
-                 channel: np.ndarray, category: np.ndarray, list_value: np.ndarray
-                 ) -> Checkout:
-        """Apply the offers to the day's orders; ``list_value`` may grow (top-ups)."""
+                 channel: np.ndarray, category: np.ndarray, list_value: np.ndarray,
+                 fulfil: Fulfil | None = None) -> Checkout:
+        """Apply the offers to the day's orders; ``list_value`` may grow (top-ups).
+
+        ``fulfil(keep, value)`` (the inventory) serves the orders still kept, each worth
+        ``value``, from stock and returns ``keep`` without the sales lost to stock-outs.
+        """
         new = ~pop.customer[buyers]
         deposit = np.zeros(buyers.size, dtype=bool)
         takes = [o.takes(buyers, category) for o in self.price]
@@ -474,7 +496,7 @@ class Offers:
         for j, o in enumerate(self.price):  # flash sales: no more than the units left
             if o.agent.kind != "flash_sale":
                 continue
-            users = np.flatnonzero(credit[:, j] > 0)
+            users = np.flatnonzero((credit[:, j] > 0) & keep)
             if users.size > o.agent.units_left:
                 u = pop.streams.uniform(f"flash_order:{o.agent.promo.name}", day, pop.n)
                 late = users[np.argsort(u[buyers[users]], kind="stable")][
@@ -488,9 +510,13 @@ class Offers:
                                            pop.n)[buyers[late]] >= 1.0 / lift
                 keep[late[gone]] = False
                 credit = self._combine(savings, list_value)
-            sold = int(np.count_nonzero((credit[:, j] > 0) & keep))
-            o.agent.units_left -= sold
-            tally["flash_units"] += sold
+        if fulfil is not None:  # stock: what cannot be served is lost
+            keep = fulfil(keep, list_value - credit.sum(axis=1))
+        for j, o in enumerate(self.price):
+            if o.agent.kind == "flash_sale":
+                sold = int(np.count_nonzero((credit[:, j] > 0) & keep))
+                o.agent.units_left -= sold
+                tally["flash_units"] += sold
         credit[~keep] = 0.0
         total = credit.sum(axis=1)
         gmv = list_value - total

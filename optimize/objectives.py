@@ -29,7 +29,7 @@ def kpi_names() -> list[str]:
     from sim.ledger import ADDITIVE, LEVELS
 
     derived = ["discount_cost", "gross_profit", "gross_margin", "profit", "roas", "roi",
-               "conversion_rate", "aov", "cac", "repeat_rate"]
+               "conversion_rate", "aov", "cac", "repeat_rate", "stockout_rate", "fill_rate"]
     return sorted({*ADDITIVE, *LEVELS, *derived})
 
 

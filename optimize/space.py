@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import optuna
 
-from sim.schema import DEPTH_FIELD, Levers, Scenario, Strategy
+from sim.schema import DEPTH_FIELD, Levers, Scenario, StockLever, Strategy
 
 __all__ = ["equal_split", "levers_of", "params_of", "suggest_strategy"]
 
@@ -101,7 +101,25 @@ def suggest_strategy(trial: optuna.trial.BaseTrial, scenario: Scenario) -> Strat
     for name, b in levers.referral.items():
         plan["referral"][name] = trial.suggest_float(f"referral:{name}", b.min, b.max,
                                                      step=b.step)
+    for name, lever in levers.stock.items():
+        _suggest_stock(trial, name, lever, plan["stock"][name])
     return Strategy.model_validate(plan)
+
+
+def _suggest_stock(trial: optuna.trial.BaseTrial, name: str, lever: StockLever,
+                   stock: dict[str, Any]) -> None:
+    """Set a category's stock plan (a plan's dumped ``stock.<name>``) in place: initial
+    units, and the planned deliveries scaled together to the suggested total."""
+    if lever.initial is not None:
+        b = lever.initial
+        stock["initial"] = trial.suggest_float(f"stock:{name}", b.min, b.max, step=b.step)
+    if lever.deliveries is not None:
+        b = lever.deliveries
+        total = trial.suggest_float(f"deliveries:{name}", b.min, b.max, step=b.step)
+        planned = sum(d["units"] for d in stock["deliveries"])
+        for d in stock["deliveries"]:
+            d["units"] = total * (d["units"] / planned if planned > 0
+                                  else 1.0 / len(stock["deliveries"]))
 
 
 def _suggest_loyalty(trial: optuna.trial.BaseTrial, levers: Levers, loyalty: dict[str, Any]
@@ -175,6 +193,13 @@ def params_of(scenario: Scenario, strategy: Strategy) -> dict[str, Any]:
     if strategy.referral is not None:
         params |= {f"referral:{k}": min(max(getattr(strategy.referral, k), b.min), b.max)
                    for k, b in levers.referral.items()}
+    for name, lever in levers.stock.items():
+        plan = strategy.stock[name]
+        for key, bounds, value in (("stock", lever.initial, plan.initial),
+                                   ("deliveries", lever.deliveries,
+                                    sum(d.units for d in plan.deliveries))):
+            if bounds is not None:
+                params[f"{key}:{name}"] = min(max(value, bounds.min), bounds.max)
     for name, t in levers.timing.items():
         promo = by_name[name]
         span = (t.latest - t.earliest).days

@@ -14,7 +14,11 @@ DESIGN.md's contract:
   (``referral_discount``) are discount cost and its referrer credits
   (``referral_credit``) loyalty cost
 * ``gross_profit = gmv + forfeited_deposits - cogs - loyalty_cost - holding_cost``: a
-  presale deposit never completed is kept by the shop, with no goods shipped
+  presale deposit never completed is kept by the shop, with no goods shipped;
+  ``holding_cost`` is the closing stock's units times the category's rate, each day
+* ``stockout_rate = lost_units / demand_units`` (the share of demand not served);
+  ``fill_rate = served_units / demand_units`` (served from the SKU group asked for;
+  the rest went to a substitute); ``lost_gmv``: what the lost orders would have paid
 * ``profit = gross_profit - marketing_spend``
 * ``roas = gmv / marketing_spend``; ``roi = profit / marketing_spend``
 """
@@ -26,6 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from agents.inventory import DAY_FIELDS
 from sim.schema import CITY_TIERS, STAGES
 
 if TYPE_CHECKING:
@@ -41,7 +46,8 @@ ADDITIVE = ["visitors", "orders", "repeat_orders", "new_customers", "list_value"
             "presale_orders", "forfeits", "forfeited_deposits", "flash_units",
             "tier_discount", "points_issued", "points_redeemed", "birthday_gifts",
             "referrals", "referral_discount", "referral_credit", "group_deals", "group_failed",
-            "group_orders"]
+            "group_orders", "demand_units", "served_units", "substituted_units", "lost_units",
+            "lost_orders", "lost_gmv", "arrivals", "reorder_units", "backorders_shipped"]
 #: Day totals a promotion's checkout reports (simulated scale), booked as they are.
 _TALLY = ["coupon_cost", "gift_cost", "points_cost", "deposits", "deposit_value",
           "presale_orders", "forfeits", "forfeited_deposits", "flash_units",
@@ -52,7 +58,10 @@ _PROMOTION_COLS = ["orders", "discount_cost", "loyalty_cost"]
 _COHORT_COLS = ["acquired", "alive"]
 #: KPIs that are a level at the end of a day (a period's value is its last day's).
 LEVELS = [f"stage_{s}" for s in STAGES] + ["customers", "active_customers", "churned",
-                                           "points_liability"]
+                                           "points_liability", "stock_units", "stock_value",
+                                           "backlog_units"]
+#: Per category and day: the orders, and what the inventory recorded (agents.inventory).
+_CATEGORY_COLS = ["orders", "list_value", "gmv", "cogs", *DAY_FIELDS]
 
 _CHANNEL_COLS = ["spend", "exposures", "reach", "visits", "orders", "new_customers",
                  "list_value", "gmv", "cogs"]
@@ -90,6 +99,10 @@ def derive(frame: pd.DataFrame) -> pd.DataFrame:
         f["cac"] = _ratio(f[spend], f["new_customers"])
     if {"repeat_orders", "orders"} <= cols:
         f["repeat_rate"] = _ratio(f["repeat_orders"], f["orders"])
+    if {"demand_units", "lost_units", "served_units"} <= cols:
+        # nothing asked of a stock (no stock plan, or a quiet day): nothing lost
+        f["stockout_rate"] = _ratio(f["lost_units"], f["demand_units"]).fillna(0.0)
+        f["fill_rate"] = _ratio(f["served_units"], f["demand_units"]).fillna(1.0)
     return f
 
 
@@ -106,8 +119,8 @@ class Ledger:
 
     def __init__(self, n_days: int, channels: list[str], segments: list[str],
                  promotions: list[str], scale: float, tiers: list[str] | None = None,
-                 months: list[str] | None = None, month_of_day: np.ndarray | None = None
-                 ) -> None:
+                 months: list[str] | None = None, month_of_day: np.ndarray | None = None,
+                 categories: list[str] | None = None) -> None:
         self.scale = scale
         self.channels = [*channels, "organic"]
         self.segments = segments
@@ -124,13 +137,18 @@ class Ledger:
         self.sources = [*channels, "organic", "referral", "existing"]
         self.by_source = {k: np.zeros((n_days, len(self.sources))) for k in _COHORT_COLS}
         self.daily = {k: np.zeros(n_days) for k in ADDITIVE + LEVELS}
+        self.categories = categories or []
+        self.by_category = {k: np.zeros((n_days, len(self.categories)))
+                            for k in _CATEGORY_COLS}
         self.by_channel = {k: np.zeros((n_days, len(self.channels))) for k in _CHANNEL_COLS}
         self.by_segment = {k: np.zeros((n_days, len(segments))) for k in _GROUP_COLS}
         self.by_city_tier = {k: np.zeros((n_days, len(CITY_TIERS))) for k in _GROUP_COLS}
 
     def record(self, day: int, out: DayOutcome, spend: np.ndarray, exposures: np.ndarray,
-               pop: ShopperPopulation, loyalty: LoyaltyProgramme | None = None) -> None:
-        """Book one day: the outcome of shopping, what channels spent, the population's state."""
+               pop: ShopperPopulation, loyalty: LoyaltyProgramme | None = None,
+               stock: dict[str, np.ndarray] | None = None) -> None:
+        """Book one day: the outcome of shopping, what channels spent, the population's
+        state and (``stock``: per category, real scale) the inventory's day."""
         s = self.scale
         d = self.daily
         n_ch = len(self.channels)
@@ -148,6 +166,17 @@ class Ledger:
         d["loyalty_cost"][day] = d["gift_cost"][day] + d["points_cost"][day] \
             + d["points_redeemed"][day] + d["birthday_gifts"][day] + d["referral_credit"][day]
         self._record_cohorts(day, pop)
+        cat = self.by_category
+        if self.categories:
+            k = len(self.categories)
+            cat["orders"][day] = np.bincount(out.category, minlength=k) * s
+            for key, values in (("list_value", out.list_value), ("gmv", out.gmv),
+                                ("cogs", out.cogs)):
+                cat[key][day] = np.bincount(out.category, weights=values, minlength=k) * s
+        if stock is not None:
+            for key, values in stock.items():
+                cat[key][day] = values
+                d[key][day] = values.sum()
         if loyalty is not None:
             d["points_liability"][day] = loyalty.liability * s
             self.by_tier["members"][day] = loyalty.counts(pop) * s
@@ -218,7 +247,8 @@ class Ledger:
                 ("by_promotion", self.by_promotion, self.promotions, "promotion"),
                 ("by_tier", self.by_tier, self.tiers, "tier"),
                 ("by_cohort", self.by_cohort, self.cohorts, "cohort"),
-                ("by_source", self.by_source, self.sources, "source")):
+                ("by_source", self.by_source, self.sources, "source"),
+                ("by_category", self.by_category, self.categories, "category")):
             k = len(labels)
             out[key] = pd.DataFrame({
                 "seed": replication,

@@ -8,6 +8,7 @@ import mesa
 import numpy as np
 
 from agents.channels import ChannelAgent
+from agents.inventory import Inventory
 from agents.loyalty import LoyaltyProgramme
 from agents.population import ShopperPopulation
 from agents.promotions import Completions, Offers, PromotionAgent, merge
@@ -35,9 +36,10 @@ class MarketModel(mesa.Model):
     Channels, promotions and the loyalty programme are Mesa agents; shoppers are a
     vectorised population. Each ``step()`` is one day: calendar -> channels buy
     exposures -> shoppers are exposed (adstock, awareness, fatigue) -> promotions make the
-    day's offers and presales fall due -> shoppers visit and buy (price response,
-    checkout) -> loyalty (points, tiers, reviews) -> channels settle their spend ->
-    ledger.
+    day's offers and presales fall due -> deliveries arrive -> shoppers visit and buy
+    (price response, checkout, stock: substitution or a lost sale) -> inventory
+    (holding cost, reorders) -> loyalty (points, tiers, reviews) -> channels settle
+    their spend -> ledger.
 
     Args:
         scenario: the validated scenario.
@@ -73,11 +75,14 @@ class MarketModel(mesa.Model):
             self, self.strategy.loyalty, self.population)
         self.word_of_mouth = None if scenario.word_of_mouth is None else WordOfMouth(
             self, scenario.word_of_mouth, self.population, self.strategy.referral)
+        self.inventory = Inventory(self, scenario, self.strategy, n_days) \
+            if self.strategy.stock else None
+        self._presales = [a for a in self.promotions if a.kind == "presale"]
         self.ledger = Ledger(n_days, list(scenario.channels), segs,
                              [p.name for p in self.strategy.promotions],
                              scenario.population.scale,
                              [] if self.loyalty is None else self.loyalty.names,
-                             *_months(self.calendar.dates))
+                             *_months(self.calendar.dates), cats)
         self.day = 0
 
     def step(self) -> None:
@@ -88,8 +93,14 @@ class MarketModel(mesa.Model):
         self.population.expose(t, exposures / scale, self._audiences)
         conversion = np.minimum(1.0, self._conversion * demand)
         offers, completions, forfeits = self._promotions_today(t)
+        inventory = self.inventory
+        if inventory is not None:
+            inventory.receive(t)
+            inventory.owe(t, self.population, completions)
         out = self.population.shop(t, demand, conversion, offers, completions, self.loyalty,
-                                   self.word_of_mouth)
+                                   self.word_of_mouth, inventory)
+        if inventory is not None:
+            inventory.end_of_day(t, self._presales)
         if self.loyalty is not None:
             out.tally |= self.loyalty.end_of_day(t, self.population)
         out.tally["forfeits"], out.tally["forfeited_deposits"] = forfeits
@@ -105,7 +116,8 @@ class MarketModel(mesa.Model):
         spend = np.array([ch.settle(float(g), float(d)) for ch, g, d in zip(
             self.channels, attributed, self.population.delivered, strict=True)])
         delivered = exposures * self.population.delivered
-        self.ledger.record(t, out, spend, delivered, self.population, self.loyalty)
+        self.ledger.record(t, out, spend, delivered, self.population, self.loyalty,
+                           None if inventory is None else inventory.today)
         self.day += 1
         self.running = self.day < self.calendar.n_days
 

@@ -23,8 +23,8 @@ from sim.plan import promotion_days, promotion_window
 from sim.results import Results
 from sim.schema import PHASES, STAGES
 
-__all__ = ["channels", "compare_gmv", "decomposition", "funnel", "gmv_orders", "lifecycle",
-           "save_all"]
+__all__ = ["channels", "compare_gmv", "customers", "decomposition", "funnel", "gmv_orders",
+           "inventory", "lifecycle", "loyalty", "promotions", "save_all"]
 
 _PHASE_COLOURS = {"warmup": "#fde9b6", "burst": "#f7b6a8", "hangover": "#d9d9e8"}
 
@@ -318,6 +318,80 @@ def loyalty(res: Results) -> Figure:
     return fig
 
 
+def inventory(res: Results) -> Figure:
+    """Stock per category with a stock plan: units on hand per day (mean over seeds),
+    reorders and arrivals marked, stock-out days shaded (darker: more seeds lost sales
+    that day); then lost GMV per category with its fill rate and days of cover."""
+    cur = res.scenario.currency
+    cats = list(res.strategy.stock)
+    f = res.by_category[res.by_category["category"].isin(cats)]
+    mean = f.groupby(["date", "category"], sort=False)[
+        ["stock_units", "reorder_units", "arrivals"]].mean()
+    out_share = (f.assign(out=f["lost_units"] > 0)
+                 .groupby(["date", "category"], sort=False)["out"].mean())
+    table = res.inventory_summary()
+    cols = 2
+    rows = (len(cats) + 1 + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(12, 3.1 * rows), squeeze=False)
+    flat = axes.ravel()
+    for ax, cat in zip(flat, cats, strict=False):
+        m = mean.xs(cat, level="category")
+        dates = m.index
+        shares = out_share.xs(cat, level="category")
+        for date, share in zip(pd.to_datetime(shares.index), shares.to_numpy(), strict=True):
+            if share > 0:
+                ax.axvspan(date - pd.Timedelta(hours=12), date + pd.Timedelta(hours=12),
+                           color="#e74c3c", alpha=0.12 + 0.4 * share, lw=0)
+        ax.plot(dates, m["stock_units"], color="#2c3e50", lw=1.6, label="on hand")
+        top = max(float(m["stock_units"].max()), 1.0)
+        orders = m.index[m["reorder_units"] > 0]
+        arrive = m.index[m["arrivals"] > 0]
+        ax.plot(orders, np.full(len(orders), top * 1.06), "v", color="#2980b9", ms=6,
+                label="reorder placed")
+        ax.plot(arrive, np.full(len(arrive), top * 1.13), "^", color="#27ae60", ms=6,
+                label="delivery arrives")
+        ax.set_ylim(0, top * 1.22)
+        ax.set_title(f"{cat}: fill rate {table['fill_rate'][cat]:.0%}, "
+                     f"{table['stockout_days'][cat]:.0f} stock-out days", fontsize=10)
+        ax.set_ylabel("units")
+        ax.yaxis.set_major_formatter(FuncFormatter(money_label))
+        ax.grid(alpha=0.3)
+        date_axis(ax)
+    flat[0].legend(fontsize=7, loc="upper left")
+    ax = flat[len(cats)]
+    lost = table["lost_gmv"]
+    bars = ax.bar(lost.index, lost.to_numpy(), color="#c0392b")
+    for bar, cat in zip(bars, lost.index, strict=True):
+        ax.annotate(f"fill {table['fill_rate'][cat]:.0%}\n"
+                    f"cover {table['days_of_cover'][cat]:.0f} d",
+                    (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                    ha="center", va="bottom", fontsize=8)
+    ax.set_ylim(0, max(float(lost.max()), 1.0) * 1.3)
+    ax.set_ylabel(f"lost GMV ({cur})")
+    ax.yaxis.set_major_formatter(FuncFormatter(money_label))
+    ax.set_title("GMV lost to stock-outs (days of cover: closing stock)", fontsize=10)
+    ax.grid(alpha=0.3, axis="y")
+    spare = flat[len(cats) + 1:]
+    for extra in spare:
+        extra.axis("off")
+    if len(spare):
+        cells = [[f"{r['fill_rate']:.1%}", f"{r['stockout_rate']:.1%}",
+                  money_label(float(r["lost_gmv"])), f"{r['stockout_days']:.0f}",
+                  f"{r['turns']:.1f}", f"{r['days_of_cover']:.0f}",
+                  money_label(float(r["holding_cost"]))] for _, r in table.iterrows()]
+        tab = spare[0].table(cellText=cells, rowLabels=list(table.index),
+                             colLabels=["fill rate", "stock-out\nrate", "lost GMV",
+                                        "stock-out\ndays", "turns", "days of\ncover",
+                                        "holding\ncost"], loc="center", cellLoc="center")
+        tab.auto_set_font_size(False)
+        tab.set_fontsize(8)
+        tab.scale(1, 1.9)
+    fig.suptitle(f"{res.scenario.name}: stock by category (mean of {res.n_seeds} seeds; "
+                 "red: days with lost sales)", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
 def customers(res: Results) -> Figure:
     """Retention by acquisition month and by source, new customers from referrals per day,
     CAC by source (referral rewards included) and value per customer by segment."""
@@ -376,6 +450,8 @@ def save_all(res: Results, out_dir: str | Path) -> list[Path]:
         makers.append(("promotions", promotions))
     if res.strategy.loyalty is not None:
         makers.append(("loyalty", loyalty))
+    if res.strategy.stock:
+        makers.append(("inventory", inventory))
     for name, make in makers:
         fig = make(res)
         path = out / f"{name}.png"

@@ -20,7 +20,8 @@ SUMMARY_KPIS = ["gmv", "orders", "visitors", "conversion_rate", "aov", "new_cust
                 "deposit_value", "presale_orders", "forfeits", "forfeited_deposits",
                 "flash_units", "tier_discount", "points_issued", "points_redeemed",
                 "points_liability", "birthday_gifts", "referrals", "referral_discount",
-                "referral_credit", "group_deals", "group_failed", "group_orders"]
+                "referral_credit", "group_deals", "group_failed", "group_orders",
+                "stockout_rate", "fill_rate", "lost_orders", "lost_gmv", "stock_value"]
 
 
 def mean_ci(values: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
@@ -53,6 +54,9 @@ class Results:
             (``before``: before the horizon) so far, and how many are still alive.
         by_source: the same by acquisition source: a channel, ``organic``, ``referral`` or
             ``existing`` (customers before the horizon).
+        by_category: one row per (seed, day, category): orders, GMV, COGS, and with a
+            stock plan the inventory's day (units asked for, served, substituted, lost,
+            lost GMV, arrivals, reorders, closing stock, holding cost).
         scenario: the scenario run.
         strategy: the strategy run.
     """
@@ -69,6 +73,8 @@ class Results:
         self.by_tier = frames["by_tier"]
         self.by_cohort = frames["by_cohort"]
         self.by_source = frames["by_source"]
+        self.by_category = derive(frames["by_category"])
+        self._totals: pd.DataFrame | None = None
 
     @property
     def n_seeds(self) -> int:
@@ -76,10 +82,10 @@ class Results:
 
     def totals(self) -> pd.DataFrame:
         """One row per seed: additive KPIs summed over the horizon, levels at its end."""
-        g = self.daily.groupby("seed")
-        sums = g[ADDITIVE].sum()
-        ends = g[LEVELS].last()
-        return derive(pd.concat([sums, ends], axis=1))
+        if self._totals is None:  # computed once: comparisons ask for it per KPI
+            g = self.daily.groupby("seed")
+            self._totals = derive(pd.concat([g[ADDITIVE].sum(), g[LEVELS].last()], axis=1))
+        return self._totals.copy()
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
         """One row per KPI over the horizon: ``mean``, ``ci_low``, ``ci_high`` across seeds."""
@@ -129,6 +135,43 @@ class Results:
         per_seed = self.by_promotion.groupby(["seed", "promotion"], sort=False)[
             ["orders", "discount_cost", "loyalty_cost"]].sum()
         return per_seed.groupby("promotion", sort=False).mean()
+
+    def inventory_summary(self) -> pd.DataFrame:
+        """Per category with a stock plan over the horizon, mean over seeds: demand, fill
+        rate (served from the SKU group asked for), substitution and stock-out rates, lost
+        GMV, stock-out days (days with a lost sale), holding cost, closing stock (units and
+        at cost), inventory turns (units sold / average units on hand) and days of cover
+        (closing stock / average units sold per day)."""
+        f = self.by_category[self.by_category["category"].isin(list(self.strategy.stock))]
+        if f.empty:
+            return pd.DataFrame()
+        g = f.groupby(["seed", "category"], sort=False)
+        per_seed = g[["demand_units", "served_units", "substituted_units", "lost_units",
+                      "lost_gmv", "holding_cost"]].sum()
+        per_seed["stockout_days"] = g["lost_units"].apply(lambda x: int((x > 0).sum()))
+        per_seed["sold_per_day"] = (per_seed["served_units"] + per_seed["substituted_units"]
+                                    + g["backorders_shipped"].sum()) / g.size()
+        per_seed["average_stock"] = g["stock_units"].mean()
+        per_seed["closing_stock"] = g["stock_units"].last()
+        per_seed["closing_value"] = g["stock_value"].last()
+        m = per_seed.groupby("category", sort=False).mean()
+        out = pd.DataFrame(index=m.index)
+        out["demand_units"] = m["demand_units"]
+        out["fill_rate"] = m["served_units"] / m["demand_units"].where(m["demand_units"] > 0)
+        out["substitution_rate"] = m["substituted_units"] / m["demand_units"].where(
+            m["demand_units"] > 0)
+        out["stockout_rate"] = m["lost_units"] / m["demand_units"].where(m["demand_units"] > 0)
+        out["lost_gmv"] = m["lost_gmv"]
+        out["stockout_days"] = m["stockout_days"]
+        out["holding_cost"] = m["holding_cost"]
+        out["closing_stock"] = m["closing_stock"]
+        out["closing_value"] = m["closing_value"]
+        n_days = f["day"].nunique()
+        out["turns"] = m["sold_per_day"] * n_days / m["average_stock"].where(
+            m["average_stock"] > 0)
+        out["days_of_cover"] = m["closing_stock"] / m["sold_per_day"].where(
+            m["sold_per_day"] > 0)
+        return out
 
     def channel_summary(self) -> pd.DataFrame:
         """Per channel over the horizon, mean over seeds: spend, reach, visits, orders, ROAS."""

@@ -79,6 +79,7 @@ def simulate_many(scenario: Scenario, strategies: dict[str, Strategy | None], se
         frames = {key: pd.concat([parts[name, i][key] for i in range(seeds)],
                                  ignore_index=True)
                   for key in ("daily", "by_channel", "by_segment", "by_city_tier",
-                              "by_promotion", "by_tier", "by_cohort", "by_source")}
+                              "by_promotion", "by_tier", "by_cohort", "by_source",
+                              "by_category")}
         out[name] = Results(scenario, plan, frames)
     return out

@@ -29,6 +29,7 @@ __all__ = [
     "Category",
     "Channel",
     "DateRange",
+    "Delivery",
     "Event",
     "EventPhase",
     "GammaParams",
@@ -39,10 +40,13 @@ __all__ = [
     "Population",
     "Promotion",
     "Referral",
+    "Replenishment",
     "Scenario",
     "Segment",
     "ShareLever",
     "Stacking",
+    "StockLever",
+    "StockPlan",
     "Strategy",
     "Tier",
     "TimingLever",
@@ -201,11 +205,36 @@ class Population(_Model):
 
 
 class Category(_Model):
-    """A product category: average list price and unit cost per item, and its weight in baskets."""
+    """A product category: average list price and unit cost per item, its weight in
+    baskets, and how it is supplied.
+
+    Attributes:
+        price, unit_cost: average list price and unit cost of one item.
+        weight: the category's weight in baskets.
+        seasonality: 12 demand multipliers, January to December (default: flat). They
+            scale the category's share of each shopper's buying.
+        skus: SKU groups and their shares of the category's orders (default: one group).
+            A shopper who finds their group sold out takes another group of the category
+            (the one with most stock left) with probability ``substitution``.
+        lead_time_days: days from a replenishment order to its arrival.
+        capacity: most units the supplier delivers per order (default: no limit).
+        holding_cost: carrying cost per unit on hand per day (currency).
+    """
 
     price: Positive
     unit_cost: NonNegative
     weight: Positive = 1.0
+    seasonality: Annotated[list[NonNegative], Field(min_length=12, max_length=12)] | None = None
+    skus: dict[str, Share] | None = None
+    substitution: Share = 0.5
+    lead_time_days: int = Field(default=14, ge=1, le=365)
+    capacity: Positive | None = None
+    holding_cost: NonNegative = 0.0
+
+    @field_validator("skus")
+    @classmethod
+    def _sku_shares(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        return _check_sums_to_one(v, "the shares of SKU groups") if v else None
 
     @model_validator(mode="after")
     def _cost_below_price(self) -> Category:
@@ -217,7 +246,11 @@ class Category(_Model):
 
 
 class Catalog(_Model):
+    """The categories the shop sells. ``stockout_dropout``: the chance that a customer
+    who finds nothing in stock (no substitute either) drops out (churns)."""
+
     categories: dict[str, Category] = Field(min_length=1)
+    stockout_dropout: Share = 0.05
 
 
 class Channel(_Model):
@@ -293,7 +326,8 @@ _KIND_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "fixed": (("reduction",), ()),
     "threshold": (("threshold", "reduction"), ("top_up_range", "top_up_share")),
     "coupon": (("reduction",), ("threshold",)),
-    "presale": (("deposit", "final_day"), ("multiplier", "forfeit_share", "uptake")),
+    "presale": (("deposit", "final_day"), ("multiplier", "forfeit_share", "uptake",
+                                           "max_deposits")),
     "flash_sale": (("discount", "units"), ("hours",)),
     "gift": (("gift_cost",), ("gift_value", "threshold")),
     "member_day": (("discount", "day_of_month"), ()),
@@ -319,7 +353,8 @@ class Promotion(DateRange):
     * ``presale`` (定金膨胀): between ``start`` and ``end`` a buyer may pay a ``deposit``
       instead of buying now (with probability ``uptake``); the deposit counts
       ``multiplier`` times at final payment on ``final_day``. A share ``forfeit_share``
-      of deposits is never completed: the shop keeps them.
+      of deposits is never completed: the shop keeps them. ``max_deposits`` (real
+      deposits) sizes the presale to the stock it sells: deposits stop there.
     * ``flash_sale``: ``discount`` for ``hours`` of each day it runs (a shopper is around
       then with probability hours / 24), until that day's ``units`` (real orders, one
       unit each) are sold.
@@ -359,6 +394,7 @@ class Promotion(DateRange):
     forfeit_share: Share | None = None
     uptake: Share | None = None
     units: Annotated[int, Field(ge=1)] | None = None
+    max_deposits: Annotated[int, Field(ge=1)] | None = None
     hours: Annotated[float, Field(gt=0.0, le=24.0)] | None = None
     gift_cost: Positive | None = None
     gift_value: NonNegative | None = None
@@ -494,6 +530,57 @@ class Referral(_Model):
     boost: NonNegative = 0.5
 
 
+class Delivery(_Model):
+    """A planned delivery: ``units`` arriving at the start of ``date``."""
+
+    date: dt.date
+    units: NonNegative
+
+
+class Replenishment(_Model):
+    """How a category is reordered, checked every ``review_every_days`` days (1: daily,
+    7: weekly) against the inventory position (on hand + on order - owed to buyers -
+    reserved by presale deposits).
+
+    * ``reorder_point``: when the position is at or below ``reorder_point``, order
+      ``quantity`` (as many times as needed to rise above it).
+    * ``order_up_to``: order up to ``level`` (when the position is at or below
+      ``reorder_point``, if given; otherwise at every review below ``level``).
+
+    Orders are capped by the category's supplier ``capacity`` and arrive its
+    ``lead_time_days`` later.
+    """
+
+    policy: Literal["reorder_point", "order_up_to"]
+    reorder_point: NonNegative | None = None
+    quantity: Positive | None = None
+    level: Positive | None = None
+    review_every_days: int = Field(default=1, ge=1, le=365)
+
+    @model_validator(mode="after")
+    def _fields_of_policy(self) -> Replenishment:
+        need = ("reorder_point", "quantity") if self.policy == "reorder_point" else ("level",)
+        missing = [f for f in need if getattr(self, f) is None]
+        if missing:
+            raise ValueError(f"a {self.policy} policy needs "
+                             + " and ".join(f"'{f}'" for f in missing))
+        if self.policy == "reorder_point" and self.level is not None:
+            raise ValueError("'level' applies to an order_up_to policy, not reorder_point")
+        if self.policy == "order_up_to" and self.quantity is not None:
+            raise ValueError("'quantity' applies to a reorder_point policy, not order_up_to")
+        return self
+
+
+class StockPlan(_Model):
+    """The stock plan of one category (units at real scale): ``initial`` units on hand on
+    the first day, planned ``deliveries`` (e.g. the pre-event stock) and the
+    ``replenishment`` policy (None: no reorders)."""
+
+    initial: NonNegative = 0.0
+    deliveries: list[Delivery] = Field(default_factory=list)
+    replenishment: Replenishment | None = None
+
+
 class Strategy(_Model):
     """The planner's plan: what is spent where and when, and which offers run.
 
@@ -510,6 +597,7 @@ class Strategy(_Model):
         audiences: per channel, the lifecycle stages its exposures go to, e.g.
             ``{crm: [dormant]}`` for a win-back campaign (default: its whole audience).
         referral: a referral programme (needs the scenario's ``word_of_mouth``).
+        stock: the stock plan per category; categories without one never run out.
     """
 
     budget: NonNegative = 0.0
@@ -521,6 +609,7 @@ class Strategy(_Model):
     loyalty: Loyalty | None = None
     audiences: dict[str, list[TargetStage]] = Field(default_factory=dict)
     referral: Referral | None = None
+    stock: dict[str, StockPlan] = Field(default_factory=dict)
 
     @field_validator("shares")
     @classmethod
@@ -548,8 +637,10 @@ def _unknown(name: str, known: list[str], what: str) -> str:
 
 
 def strategy_problems(strategy: Strategy, channels: list[str], categories: list[str],
-                      segments: list[str]) -> list[tuple[str, str]]:
-    """Check a strategy against a scenario's channels, categories and segments.
+                      segments: list[str], start: dt.date | None = None
+                      ) -> list[tuple[str, str]]:
+    """Check a strategy against a scenario's channels, categories, segments and the day
+    its horizon starts.
 
     Returns:
         ``(field path, message)`` pairs, empty when the strategy fits the scenario.
@@ -575,6 +666,14 @@ def strategy_problems(strategy: Strategy, channels: list[str], categories: list[
                 tiers = [t.name for t in strategy.loyalty.tiers]
                 problems += [(f"promotions.{i}.tiers", _unknown(n, tiers, "tier"))
                              for n in promo.tiers if n not in tiers]
+    problems += [(f"stock.{name}", _unknown(name, categories, "category"))
+                 for name in strategy.stock if name not in categories]
+    if start is not None:
+        problems += [(f"stock.{name}.deliveries.{i}.date",
+                      f"{d.date} is before the horizon starts ({start}); stock already "
+                      "there belongs in 'initial'")
+                     for name, plan in strategy.stock.items()
+                     for i, d in enumerate(plan.deliveries) if d.date < start]
     return problems
 
 
@@ -642,6 +741,14 @@ class LoyaltyLevers(_Model):
     points_per_currency: Bounds | None = None
 
 
+class StockLever(_Model):
+    """A category's stock plan as levers: units on hand at the start (``initial``) and
+    the units of its planned deliveries (``deliveries``: all of them scaled together)."""
+
+    initial: Bounds | None = None
+    deliveries: Bounds | None = None
+
+
 class Levers(_Model):
     """What the optimiser may change in the scenario's plan, and within which bounds.
 
@@ -657,6 +764,8 @@ class Levers(_Model):
             loyalty programme.
         referral: the referral programme's rewards (``reward_referrer``,
             ``reward_friend``).
+        stock: per category (by name), its stock plan: initial units and planned
+            deliveries.
     """
 
     shares: ShareLever | None = None
@@ -667,6 +776,7 @@ class Levers(_Model):
     loyalty: LoyaltyLevers | None = None
     referral: dict[Literal["reward_referrer", "reward_friend"], Bounds] = Field(
         default_factory=dict)
+    stock: dict[str, StockLever] = Field(default_factory=dict)
 
 
 #: Promotion kinds whose depth is a discount share, and those whose depth is an amount.
@@ -697,6 +807,14 @@ def lever_problems(levers: Levers, strategy: Strategy, channels: list[str]
                     levers.depth[name].max > 1:
                 problems.append((f"levers.depth.{name}.max",
                                  "a discount is a share of the list price: at most 1"))
+    for name, lever in levers.stock.items():
+        if name not in strategy.stock:
+            problems.append((f"levers.stock.{name}", _unknown(name, list(strategy.stock),
+                                                             "category with a stock plan")))
+        elif lever.deliveries is not None and not strategy.stock[name].deliveries:
+            problems.append((f"levers.stock.{name}.deliveries",
+                             "the plan has no deliveries for this category to scale; add "
+                             "strategy.stock.<category>.deliveries"))
     if levers.referral and strategy.referral is None:
         problems.append(("levers.referral", "the plan has no referral programme to change; "
                                             "add strategy.referral"))
@@ -755,7 +873,8 @@ class Scenario(_Model):
     def _references(self) -> Scenario:
         channels, categories = list(self.channels), list(self.catalog.categories)
         problems = [(f"strategy.{f}", m) for f, m in strategy_problems(
-            self.strategy, channels, categories, list(self.population.segments))]
+            self.strategy, channels, categories, list(self.population.segments),
+            self.horizon.start)]
         if self.levers is not None:
             problems += lever_problems(self.levers, self.strategy, channels)
         if self.word_of_mouth is None:

@@ -89,13 +89,13 @@ def test_short_double11_study_beats_an_equal_split_on_more_seeds(tmp_path: Path)
 def test_two_objectives_give_a_feasible_non_dominated_front(tmp_path: Path) -> None:
     sc = scenarios.load("double11").with_population(3000)
     opt = optimize.optimize(sc, "gmv,roi", trials=16, seeds=1, out=tmp_path,
-                            constraints=["margin>=0.405"], check_seeds=4)
+                            constraints=["margin>=0.395"], check_seeds=4)
     frame = opt.trials_frame().query("state == 'COMPLETE'")
     feasible = frame[frame["feasible"]]
     assert 0 < len(feasible) < len(frame)  # the constraint bites
     front = {t.number for t in opt.front}
     for t in opt.front:
-        assert t.user_attrs["kpis"]["gross_margin"] >= 0.405
+        assert t.user_attrs["kpis"]["gross_margin"] >= 0.395
         others = feasible[feasible["trial"] != t.number]
         dominated = (others["gmv"] >= t.values[0]) & (others["roi"] >= t.values[1]) & (
             (others["gmv"] > t.values[0]) | (others["roi"] > t.values[1]))
@@ -119,10 +119,10 @@ def test_two_objectives_give_a_feasible_non_dominated_front(tmp_path: Path) -> N
 def test_reported_best_satisfies_the_constraints_on_the_recheck(tmp_path: Path) -> None:
     sc = scenarios.load("double11").with_population(3000)
     opt = optimize.optimize(sc, "gmv", trials=10, seeds=1, out=tmp_path,
-                            constraints=["margin>=0.405", "roi>=1"], check_seeds=3)
+                            constraints=["margin>=0.395", "roi>=1"], check_seeds=3)
     assert all(v <= 0 for v in opt.best_trial.constraints.values())
     t = opt.check.results[f"trial {opt.best_trial.number}"].totals().mean()
-    assert t["gross_margin"] >= 0.405 - 0.005 and t["roi"] >= 1
+    assert t["gross_margin"] >= 0.395 - 0.005 and t["roi"] >= 1
 
 
 def test_same_sampler_seed_and_seeds_give_the_same_best_plan(tmp_path: Path) -> None:
@@ -218,3 +218,25 @@ def test_ctrl_c_stops_cleanly_and_keeps_what_is_done(tmp_path: Path) -> None:
     assert 6 <= (trials["state"] != "FAIL").sum() < 400
     assert "RUNNING" not in set(trials["state"])
     assert (tmp_path / "best_strategy.yaml").exists() and "vs scenario plan" in out
+
+
+def test_depth_and_stock_plan_under_a_stockout_cap_give_a_feasible_plan(tmp_path: Path
+                                                                        ) -> None:
+    """Discount depth against stock: the plan found keeps stock-outs under the cap on
+    the re-check, and its deliveries stay within the levers' bounds."""
+    sc = scenarios.load("double11").with_population(3000)
+    levers = sc.levers.model_dump(include={"depth", "stock"})
+    sc = sc.with_overrides({"levers": levers})
+    opt = optimize.optimize(sc, "profit", trials=16, seeds=1, out=tmp_path,
+                            constraints=["stockout_rate<=0.04"], check_seeds=3,
+                            sampler_seed=1)
+    assert all(v <= 0 for v in opt.best_trial.constraints.values())
+    best = opt.best_strategy
+    for name, lever in sc.levers.stock.items():
+        units = sum(d.units for d in best.stock[name].deliveries)
+        assert lever.deliveries.min <= units <= lever.deliveries.max
+        assert f"deliveries:{name}" in opt.best_trial.params
+    t = opt.check.results[f"trial {opt.best_trial.number}"].totals().mean()
+    assert t["stockout_rate"] <= 0.04 + 0.01  # the re-check's 3 seeds stay near the cap
+    plan = opt.check.results["scenario plan"].totals().mean()
+    assert plan["stockout_rate"] > 0.04  # the shipped plan runs out more than allowed
