@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 import os
-import tempfile
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,8 @@ __all__ = [
     "load_scenario_file",
     "load_strategy_file",
     "read_yaml",
+    "scenario_to_yaml",
+    "strategies_to_yaml",
     "strategy_to_yaml",
 ]
 
@@ -152,7 +154,8 @@ def load_strategy_file(path: str | Path, scenario: Scenario | None = None) -> St
     if scenario is not None:
         problems = strategy_problems(strategy, list(scenario.channels),
                                      list(scenario.catalog.categories),
-                                     list(scenario.population.segments))
+                                     list(scenario.population.segments),
+                                     scenario.horizon.start)
         if problems:
             field, msg = problems[0]
             raise InputError(str(path), field, msg)
@@ -195,15 +198,31 @@ def strategy_to_yaml(strategy: Strategy) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
+def strategies_to_yaml(strategies: dict[str, Strategy]) -> str:
+    """Several named strategies as one YAML mapping (name -> the fields of its plan)."""
+    data = {name: plan.model_dump(mode="json", exclude_none=True)
+            for name, plan in strategies.items()}
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def scenario_to_yaml(scenario: Scenario) -> str:
+    """A scenario as YAML text that ``load_scenario_file`` reads back unchanged."""
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
 def atomic_write_text(path: str | Path, text: str) -> None:
     """Write a file so that readers see the old or the new content, never a half."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = path.parent / f".{path.name}.{uuid.uuid4().hex[:12]}.tmp"
+    # os.open with 0o666 honours the umask: the file gets the permissions of any other
+    # output (mkstemp would make it readable by its owner only)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise

@@ -21,9 +21,20 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 import scenarios
-from sim._io import InputError, load_strategy_file, read_yaml, strategy_to_yaml
+from sim._format import ALWAYS_SHOWN as _ALWAYS
+from sim._format import compact as _compact
+from sim._format import format_kpi as _format
+from sim._io import (
+    InputError,
+    load_strategy_file,
+    read_yaml,
+    scenario_to_yaml,
+    strategies_to_yaml,
+    strategy_to_yaml,
+)
 from sim.compare import Comparison, compare
 from sim.decompose import decompose
+from sim.report import write_report
 from sim.results import Results
 from sim.runner import simulate
 from sim.schema import Scenario, Strategy
@@ -36,10 +47,6 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 # a file or pipe gets a width that fits the tables; a terminal keeps its own
 console = Console() if sys.stdout.isatty() else Console(width=110)
 err_console = Console(stderr=True, soft_wrap=True)
-
-_PERCENT = {"conversion_rate", "repeat_rate", "gross_margin"}
-_RATIO = {"roas", "roi"}
-
 
 def _fail(message: str) -> typer.Exit:
     err_console.print(f"error: {message}", markup=False, highlight=False)
@@ -60,6 +67,8 @@ PopulationOpt = Annotated[int | None, typer.Option(
 DaysOpt = Annotated[int | None, typer.Option(help="Simulate only the first N days.")]
 JobsOpt = Annotated[int, typer.Option(help="Worker processes.")]
 SeedOpt = Annotated[int | None, typer.Option(help="Root seed (default: the scenario's).")]
+ReportOpt = Annotated[bool, typer.Option(
+    "--report", help="Also write OUT/report.html: the tables, plots and plans in one file.")]
 
 
 def _progress(*extra: TextColumn) -> Progress:
@@ -81,25 +90,6 @@ def _prepare(scenario: str, strategy: Path | None, population: int | None, days:
     return sc, plan
 
 
-def _format(kpi: str, value: float, currency: str) -> str:
-    if value != value:  # NaN
-        return "–"
-    if kpi in _PERCENT:
-        return f"{value:.2%}"
-    if kpi in _RATIO:
-        return f"{value:.2f}"
-    if kpi in ("aov", "cac"):
-        return f"{value:,.1f}"
-    return f"{value:,.0f}"
-
-
-def _compact(value: float) -> str:
-    for div, unit in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= div:
-            return f"{value / div:.2f}{unit}"
-    return f"{value:.0f}"
-
-
 def _summary_table(res: Results) -> Table:
     cur = res.scenario.currency
     table = Table(title=f"{res.scenario.name}: {res.scenario.horizon.n_days} days, "
@@ -110,14 +100,11 @@ def _summary_table(res: Results) -> Table:
     for kpi, row in res.summary().iterrows():
         if kpi in totals and (totals[kpi] == 0).all() and kpi not in _ALWAYS:
             continue  # a mechanism the plan does not use (no gifts, no presale, ...)
+        if kpi == "fill_rate" and not res.strategy.stock:
+            continue
         ci = f"{_format(str(kpi), row.ci_low, cur)} – {_format(str(kpi), row.ci_high, cur)}"
         table.add_row(str(kpi), _format(str(kpi), row["mean"], cur), ci)
     return table
-
-
-#: KPIs shown even when they are zero on every seed.
-_ALWAYS = {"gmv", "orders", "visitors", "new_customers", "marketing_spend", "profit",
-           "discount_cost", "customers", "active_customers", "churned"}
 
 
 def _promotion_table(res: Results) -> Table:
@@ -132,6 +119,27 @@ def _promotion_table(res: Results) -> Table:
     for name, row in ps.iterrows():
         table.add_row(str(name), kinds.get(str(name), ""), _format("orders", row["orders"], ""),
                       _compact(row["discount_cost"]), _compact(row["loyalty_cost"]))
+    return table
+
+
+def _inventory_table(res: Results) -> Table:
+    inv = res.inventory_summary()
+    table = Table(title=f"Stock by category (units; share of demand served from the group "
+                        f"asked for, by a substitute, lost; money in {res.scenario.currency})")
+    table.add_column("category")
+    heads = {"demand_units": "demand", "fill_rate": "fill", "substitution_rate": "subst.",
+             "stockout_rate": "lost", "lost_gmv": "lost GMV", "stockout_days": "out days",
+             "holding_cost": "holding", "closing_stock": "closing", "turns": "turns",
+             "days_of_cover": "cover d"}
+    cols = tuple(heads)
+    for col in cols:
+        table.add_column(heads[col], justify="right")
+    for name, row in inv.iterrows():
+        table.add_row(str(name), *[
+            _compact(row[c]) if c in ("lost_gmv", "holding_cost", "demand_units",
+                                      "closing_stock")
+            else f"{row[c]:.1f}" if c in ("turns", "days_of_cover")
+            else _format(c, row[c], "") for c in cols])
     return table
 
 
@@ -163,8 +171,23 @@ def _publish(out: Path, write: Callable[[Path], None]) -> list[Path]:
     return written
 
 
-def _write_outputs(res: Results, out: Path) -> list[Path]:
-    """The files of one run: CSV frames, summary.json, the strategy and the plots."""
+def _scenario_yaml(sc: Scenario, seed: int | None) -> str:
+    """The scenario as run; with --seed, that root seed, so the file alone reproduces it."""
+    return scenario_to_yaml(sc if seed is None else sc.model_copy(update={"seed": seed}))
+
+
+def _report(out: Path) -> None:
+    """``--report``: the folder just written as one HTML page."""
+    try:
+        path = write_report(out)
+    except InputError as exc:
+        raise _fail(str(exc)) from None
+    console.print(f"Wrote {path}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _write_outputs(res: Results, out: Path, seed: int | None = None) -> list[Path]:
+    """The files of one run: CSV frames, summary.json, the scenario, the strategy and the
+    plots."""
     from sim import plots
 
     def write(scratch: Path) -> None:
@@ -174,6 +197,9 @@ def _write_outputs(res: Results, out: Path) -> list[Path]:
         res.by_city_tier.to_csv(scratch / "by_city_tier.csv", index=False)
         if res.strategy.promotions:
             res.by_promotion.to_csv(scratch / "by_promotion.csv", index=False)
+        res.by_category.to_csv(scratch / "by_category.csv", index=False)
+        if res.strategy.stock:
+            res.inventory_summary().to_csv(scratch / "inventory.csv")
         summary = {
             "scenario": res.scenario.name,
             "currency": res.scenario.currency,
@@ -184,9 +210,11 @@ def _write_outputs(res: Results, out: Path) -> list[Path]:
             "kpis": res.summary().to_dict(orient="index"),
             "channels": res.channel_summary().to_dict(orient="index"),
             "promotions": res.promotion_summary().to_dict(orient="index"),
+            "inventory": res.inventory_summary().to_dict(orient="index"),
         }
         (scratch / "summary.json").write_text(json.dumps(summary, indent=2, default=float))
         (scratch / "strategy.yaml").write_text(strategy_to_yaml(res.strategy))
+        (scratch / "scenario.yaml").write_text(_scenario_yaml(res.scenario, seed))
         plots.save_all(res, scratch)
 
     return _publish(out, write)
@@ -203,6 +231,7 @@ def run(
     jobs: JobsOpt = 1,
     seed: SeedOpt = None,
     out: Annotated[Path, typer.Option(help="Folder for CSV, JSON and PNG outputs.")] = Path("out"),
+    with_report: ReportOpt = False,
 ) -> None:
     """Run a scenario on several seeds; print KPIs with 95% CIs and write files to --out."""
     try:
@@ -219,8 +248,12 @@ def run(
     console.print(_channel_table(res))
     if res.strategy.promotions:
         console.print(_promotion_table(res))
-    written = _write_outputs(res, out)
+    if res.strategy.stock:
+        console.print(_inventory_table(res))
+    written = _write_outputs(res, out, seed)
     console.print(f"Wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
+    if with_report:
+        _report(out)
 
 
 _COMPARE_KPIS = ["gmv", "orders", "new_customers", "marketing_spend", "discount_cost",
@@ -261,6 +294,7 @@ def compare_cmd(
     jobs: JobsOpt = 1,
     seed: SeedOpt = None,
     out: Annotated[Path, typer.Option(help="Folder for compare.csv and the plot.")] = Path("out"),
+    with_report: ReportOpt = False,
 ) -> None:
     """Run strategies on the same seeds and report each KPI with paired differences."""
     from sim import plots
@@ -285,9 +319,14 @@ def compare_cmd(
         daily.to_csv(scratch / "compare_daily.csv", index=False)
         fig = plots.compare_gmv(cmp.results)
         fig.savefig(scratch / "compare_gmv.png", dpi=110)
+        (scratch / "scenario.yaml").write_text(_scenario_yaml(sc, seed))
+        (scratch / "strategies.yaml").write_text(strategies_to_yaml(
+            {n: r.strategy for n, r in cmp.results.items()}))
 
     written = _publish(out, write)
     console.print(f"Wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
+    if with_report:
+        _report(out)
 
 
 @app.command(name="decompose")
@@ -301,6 +340,7 @@ def decompose_cmd(
     jobs: JobsOpt = 1,
     seed: SeedOpt = None,
     out: Annotated[Path, typer.Option(help="Folder for the table and the plot.")] = Path("out"),
+    with_report: ReportOpt = False,
 ) -> None:
     """Split a plan's promotion effect into bump, pull-forward and net incremental GMV/profit."""
     from sim import plots
@@ -328,9 +368,13 @@ def decompose_cmd(
     def write(scratch: Path) -> None:
         t.to_csv(scratch / "decomposition.csv", index_label="component")
         plots.decomposition(dec).savefig(scratch / "decomposition.png", dpi=110)
+        (scratch / "scenario.yaml").write_text(_scenario_yaml(sc, seed))
+        (scratch / "strategy.yaml").write_text(strategy_to_yaml(plan))
 
     written = _publish(out, write)
     console.print(f"Wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
+    if with_report:
+        _report(out)
 
 
 @app.command(name="optimize")
@@ -362,6 +406,7 @@ def optimize_cmd(
     days: DaysOpt = None,
     seed: SeedOpt = None,
     out: Annotated[Path, typer.Option(help="Folder for the study and its outputs.")] = Path("out"),
+    with_report: ReportOpt = False,
 ) -> None:
     """Search the scenario's levers for the plan that maximises the objective."""
     import optimize
@@ -407,11 +452,14 @@ def optimize_cmd(
         opt.trials_frame().to_csv(scratch / "trials.csv", index=False)
         if opt.check is not None:
             opt.check.table().to_csv(scratch / "check.csv", index=False)
+        (scratch / "scenario.yaml").write_text(_scenario_yaml(sc, seed))
         opt_plots.save_all(opt, scratch)
 
     written = _publish(out, write)
     console.print(f"Wrote {len(written)} files to {out}/ (the study is in "
                   f"{storage or out / 'study.journal'}): " + ", ".join(p.name for p in written))
+    if with_report:
+        _report(out)
 
 
 def _parse(option: str, parse: Callable[[str], object], text: str):  # type: ignore[no-untyped-def]
@@ -483,6 +531,21 @@ def _optimize_summary(opt) -> Table:  # type: ignore[no-untyped-def]
         table.add_row(kpi, *cells)
     return table
 
+
+
+@app.command(name="report")
+def report_cmd(
+    directory: Annotated[Path, typer.Argument(
+        help="The --out folder of a run, compare, decompose or optimize.")],
+    out: Annotated[Path | None, typer.Option(
+        help="The HTML file to write (default: DIRECTORY/report.html).")] = None,
+) -> None:
+    """Write one self-contained HTML page of an output folder: tables, plots and plans."""
+    try:
+        path = write_report(directory, out)
+    except InputError as exc:
+        raise _fail(str(exc)) from None
+    console.print(f"Wrote {path}", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()
