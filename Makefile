@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/growthsim run double11 --seeds 4 --population 20000 --jobs 2 --out out
+	$(BIN)/growthsim run double11 --seeds 4 --population 20000 --jobs 2 --out out --report
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --durations=10
