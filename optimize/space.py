@@ -120,6 +120,12 @@ def _suggest_stock(trial: optuna.trial.BaseTrial, name: str, lever: StockLever,
         for d in stock["deliveries"]:
             d["units"] = total * (d["units"] / planned if planned > 0
                                   else 1.0 / len(stock["deliveries"]))
+    rule = stock["replenishment"]
+    for key in ("reorder_point", "level"):
+        if (b := getattr(lever, key)) is not None:
+            rule[key] = trial.suggest_float(f"{key}:{name}", b.min, b.max, step=b.step)
+    if lever.level is not None and rule.get("reorder_point") is not None:
+        rule["reorder_point"] = min(rule["reorder_point"], rule["level"])  # min <= max
 
 
 def _suggest_loyalty(trial: optuna.trial.BaseTrial, levers: Levers, loyalty: dict[str, Any]
@@ -195,11 +201,15 @@ def params_of(scenario: Scenario, strategy: Strategy) -> dict[str, Any]:
                    for k, b in levers.referral.items()}
     for name, lever in levers.stock.items():
         plan = strategy.stock[name]
+        rule = plan.replenishment
         for key, bounds, value in (("stock", lever.initial, plan.initial),
                                    ("deliveries", lever.deliveries,
-                                    sum(d.units for d in plan.deliveries))):
+                                    sum(d.units for d in plan.deliveries)),
+                                   ("reorder_point", lever.reorder_point,
+                                    rule and rule.reorder_point),
+                                   ("level", lever.level, rule and rule.level)):
             if bounds is not None:
-                params[f"{key}:{name}"] = min(max(value, bounds.min), bounds.max)
+                params[f"{key}:{name}"] = min(max(value or 0.0, bounds.min), bounds.max)
     for name, t in levers.timing.items():
         promo = by_name[name]
         span = (t.latest - t.earliest).days

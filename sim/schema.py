@@ -742,11 +742,14 @@ class LoyaltyLevers(_Model):
 
 
 class StockLever(_Model):
-    """A category's stock plan as levers: units on hand at the start (``initial``) and
-    the units of its planned deliveries (``deliveries``: all of them scaled together)."""
+    """A category's stock plan as levers: units on hand at the start (``initial``), the
+    units of its planned deliveries (``deliveries``: all of them scaled together), and
+    its replenishment policy's ``reorder_point`` and order-up-to ``level``."""
 
     initial: Bounds | None = None
     deliveries: Bounds | None = None
+    reorder_point: Bounds | None = None
+    level: Bounds | None = None
 
 
 class Levers(_Model):
@@ -815,6 +818,19 @@ def lever_problems(levers: Levers, strategy: Strategy, channels: list[str]
             problems.append((f"levers.stock.{name}.deliveries",
                              "the plan has no deliveries for this category to scale; add "
                              "strategy.stock.<category>.deliveries"))
+        else:
+            rule = strategy.stock[name].replenishment
+            for key in ("reorder_point", "level"):
+                if getattr(lever, key) is None:
+                    continue
+                if rule is None:
+                    problems.append((f"levers.stock.{name}.{key}",
+                                     "the plan has no replenishment policy for this "
+                                     "category; add strategy.stock.<category>.replenishment"))
+                elif key == "level" and rule.policy != "order_up_to":
+                    problems.append((f"levers.stock.{name}.level",
+                                     "a level applies to an order_up_to policy; this "
+                                     "category's is reorder_point"))
     if levers.referral and strategy.referral is None:
         problems.append(("levers.referral", "the plan has no referral programme to change; "
                                             "add strategy.referral"))

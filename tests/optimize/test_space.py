@@ -115,3 +115,33 @@ def test_referral_reward_levers_stay_in_bounds_and_round_trip() -> None:
     assert again.referral == sc.strategy.referral
     with pytest.raises(ValueError, match="no referral programme"):
         D11.with_overrides({"levers.referral": {"reward_friend": {"min": 0, "max": 10}}})
+
+
+def test_stock_levers_stay_in_bounds_and_round_trip() -> None:
+    lv = D11.levers.stock
+    for plan in _random_plans(D11, 150):
+        for name, lever in lv.items():
+            stock = plan.stock[name]
+            units = sum(d.units for d in stock.deliveries)
+            assert lever.deliveries.min - 1e-6 <= units <= lever.deliveries.max + 1e-6
+            # the deliveries keep their dates and their split
+            assert [d.date for d in stock.deliveries] == [
+                d.date for d in D11.strategy.stock[name].deliveries]
+            for key in ("reorder_point", "level"):
+                if (b := getattr(lever, key)) is not None:
+                    assert b.min <= getattr(stock.replenishment, key) <= b.max
+    again = optimize.suggest_strategy(
+        optuna.trial.FixedTrial(optimize.params_of(D11, D11.strategy)), D11)
+    assert again.stock == D11.strategy.stock
+
+
+def test_stock_levers_must_name_what_the_plan_has() -> None:
+    with pytest.raises(ValueError, match="unknown category with a stock plan 'shoes'"):
+        D11.with_overrides({"levers.stock": {"shoes": {"initial": {"min": 0, "max": 1}}}})
+    with pytest.raises(ValueError, match="a level applies to an order_up_to policy"):
+        D11.with_overrides({"levers.stock": {"home": {"level": {"min": 0, "max": 1}}}})
+    plan = D11.strategy.model_dump()
+    plan["stock"]["home"].pop("deliveries")
+    with pytest.raises(ValueError, match="no deliveries"):
+        D11.with_overrides({"strategy": plan,
+                            "levers.stock": {"home": {"deliveries": {"min": 0, "max": 1}}}})
