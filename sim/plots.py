@@ -23,8 +23,9 @@ from sim.plan import promotion_days, promotion_window
 from sim.results import Results
 from sim.schema import PHASES, STAGES
 
-__all__ = ["channels", "compare_gmv", "customers", "decomposition", "funnel", "gmv_orders",
-           "inventory", "lifecycle", "loyalty", "promotions", "save_all"]
+__all__ = ["channels", "compare_gmv", "customers", "date_axis", "decomposition", "funnel",
+           "gmv_orders", "inventory", "lifecycle", "loyalty", "money_label", "promotions",
+           "save_all"]
 
 _PHASE_COLOURS = {"warmup": "#fde9b6", "burst": "#f7b6a8", "hangover": "#d9d9e8"}
 
