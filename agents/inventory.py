@@ -210,12 +210,19 @@ class Inventory(mesa.Agent):
         s = pop.streams
         sku = self._pick_sku(cat, s.uniform("stock_sku", day, pop.n)[who])
         units = self.units(cat, list_value[rows])
-        queue = s.uniform("stock_queue", day, pop.n)[who]
-        first = _grouped_fit(sku, units, queue, self.on_hand)
+        asked = np.bincount(sku, weights=units, minlength=self.on_hand.size)
+        short = (asked > self.on_hand + 1e-9).any()
+        # the queue and the substitutes matter (and are drawn) only when a group runs short
+        queue = s.uniform("stock_queue", day, pop.n)[who] if short else \
+            np.zeros(rows.size, dtype=np.float32)
+        first = _grouped_fit(sku, units, queue, self.on_hand) if short else \
+            np.ones(rows.size, dtype=bool)
         self.on_hand -= np.bincount(sku[first], weights=units[first],
                                     minlength=self.on_hand.size)
-        tries = np.flatnonzero(~first & (s.uniform("stock_substitute", day, pop.n)[who]
-                                         < self.substitution[cat]))
+        tries = np.zeros(0, dtype=np.int64)
+        if short:
+            tries = np.flatnonzero(~first & (s.uniform("stock_substitute", day, pop.n)[who]
+                                             < self.substitution[cat]))
         second = np.zeros(rows.size, dtype=bool)
         if tries.size:
             target = self._substitute(sku[tries])
