@@ -194,14 +194,14 @@ class Inventory(mesa.Agent):
             self._ship_owed()
 
     def fulfil(self, day: int, pop: ShopperPopulation, buyers: np.ndarray,
-               category: np.ndarray, list_value: np.ndarray, value: np.ndarray,
-               keep: np.ndarray) -> np.ndarray:
+               category: np.ndarray, list_value: np.ndarray, keep: np.ndarray,
+               value: np.ndarray) -> np.ndarray:
         """Serve the day's orders from stock; return ``keep`` without the lost sales.
 
         Args:
             buyers, category, list_value: the orders (simulated scale).
-            value: what each order would pay (its GMV): lost GMV if it cannot be served.
             keep: the orders still to serve (others are left alone).
+            value: what each order would pay (its GMV): lost GMV if it cannot be served.
         """
         rows = np.flatnonzero(keep & self.tracked[category])
         if rows.size == 0:

@@ -455,14 +455,13 @@ class ShopperPopulation:
         if offers is None:
             gmv = list_value.copy()
             if fulfil is not None:
-                keep = fulfil(list_value, np.ones(buyers.size, dtype=bool))
+                keep = fulfil(np.ones(buyers.size, dtype=bool), list_value)
                 buyers, order_channel, category = buyers[keep], order_channel[keep], \
                     category[keep]
                 list_value, gmv = list_value[keep], gmv[keep]
         else:
             chk = offers.checkout(day, self, buyers, order_channel, category, list_value,
-                                  None if fulfil is None else
-                                  lambda keep, value: fulfil(value, keep))
+                                  fulfil)
             tally, per_promotion = chk.tally, chk.per_promotion
             if inventory is not None:
                 inventory.owe(day, self, chk.extra)

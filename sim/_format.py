@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-__all__ = ["ALWAYS_SHOWN", "PERCENT_KPIS", "RATIO_KPIS", "compact", "format_kpi"]
+__all__ = ["ALWAYS_SHOWN", "PERCENT_KPIS", "RATIO_KPIS", "STOCK_HEADS", "compact", "format_kpi",
+           "format_stock"]
 
 #: KPIs that are shares of something: written as percentages.
 PERCENT_KPIS = {"conversion_rate", "repeat_rate", "gross_margin", "stockout_rate", "fill_rate",
@@ -35,3 +36,25 @@ def compact(value: float) -> str:
         if abs(value) >= div:
             return f"{value / div:.2f}{unit}"
     return f"{value:.0f}"
+
+
+#: Columns of ``Results.inventory_summary()`` and their short table headings.
+STOCK_HEADS = {"demand_units": "demand", "fill_rate": "fill", "substitution_rate": "subst.",
+               "stockout_rate": "lost", "lost_gmv": "lost GMV", "stockout_days": "out days",
+               "holding_cost": "holding", "closing_stock": "closing units",
+               "closing_value": "closing value", "turns": "turns",
+               "days_of_cover": "cover days"}
+
+
+def format_stock(col: str, value: float | None, short: bool = False) -> str:
+    """A cell of the stock table: rates as %, turns and cover to one decimal, units and
+    money whole (``short``: compact, as the terminal writes them)."""
+    if value is None or value != value:  # missing or NaN
+        return "–"
+    if col.endswith("_rate"):
+        return f"{value:.1%}"
+    if col in ("turns", "days_of_cover"):
+        return f"{value:.1f}"
+    if short and col != "stockout_days":
+        return compact(value)
+    return format_kpi(col, value)

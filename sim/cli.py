@@ -22,6 +22,7 @@ from rich.table import Table
 
 import scenarios
 from sim._format import ALWAYS_SHOWN as _ALWAYS
+from sim._format import STOCK_HEADS, format_stock
 from sim._format import compact as _compact
 from sim._format import format_kpi as _format
 from sim._io import (
@@ -100,8 +101,6 @@ def _summary_table(res: Results) -> Table:
     for kpi, row in res.summary().iterrows():
         if kpi in totals and (totals[kpi] == 0).all() and kpi not in _ALWAYS:
             continue  # a mechanism the plan does not use (no gifts, no presale, ...)
-        if kpi == "fill_rate" and not res.strategy.stock:
-            continue
         ci = f"{_format(str(kpi), row.ci_low, cur)} – {_format(str(kpi), row.ci_high, cur)}"
         table.add_row(str(kpi), _format(str(kpi), row["mean"], cur), ci)
     return table
@@ -123,23 +122,14 @@ def _promotion_table(res: Results) -> Table:
 
 
 def _inventory_table(res: Results) -> Table:
-    inv = res.inventory_summary()
+    inv = res.inventory_summary().drop(columns="closing_value")
     table = Table(title=f"Stock by category (units; share of demand served from the group "
                         f"asked for, by a substitute, lost; money in {res.scenario.currency})")
     table.add_column("category")
-    heads = {"demand_units": "demand", "fill_rate": "fill", "substitution_rate": "subst.",
-             "stockout_rate": "lost", "lost_gmv": "lost GMV", "stockout_days": "out days",
-             "holding_cost": "holding", "closing_stock": "closing", "turns": "turns",
-             "days_of_cover": "cover d"}
-    cols = tuple(heads)
-    for col in cols:
-        table.add_column(heads[col], justify="right")
+    for col in inv.columns:
+        table.add_column(STOCK_HEADS[col], justify="right")
     for name, row in inv.iterrows():
-        table.add_row(str(name), *[
-            _compact(row[c]) if c in ("lost_gmv", "holding_cost", "demand_units",
-                                      "closing_stock")
-            else f"{row[c]:.1f}" if c in ("turns", "days_of_cover")
-            else _format(c, row[c], "") for c in cols])
+        table.add_row(str(name), *[format_stock(c, row[c], short=True) for c in inv.columns])
     return table
 
 
@@ -176,10 +166,10 @@ def _scenario_yaml(sc: Scenario, seed: int | None) -> str:
     return scenario_to_yaml(sc if seed is None else sc.model_copy(update={"seed": seed}))
 
 
-def _report(out: Path) -> None:
-    """``--report``: the folder just written as one HTML page."""
+def _report(folder: Path, out: Path | None = None) -> None:
+    """The output folder ``folder`` as one HTML page (``out``: default in the folder)."""
     try:
-        path = write_report(out)
+        path = write_report(folder, out)
     except InputError as exc:
         raise _fail(str(exc)) from None
     console.print(f"Wrote {path}", markup=False, highlight=False, soft_wrap=True)
@@ -541,11 +531,7 @@ def report_cmd(
         help="The HTML file to write (default: DIRECTORY/report.html).")] = None,
 ) -> None:
     """Write one self-contained HTML page of an output folder: tables, plots and plans."""
-    try:
-        path = write_report(directory, out)
-    except InputError as exc:
-        raise _fail(str(exc)) from None
-    console.print(f"Wrote {path}", markup=False, highlight=False, soft_wrap=True)
+    _report(directory, out)
 
 
 @app.command()

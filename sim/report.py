@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from sim._format import ALWAYS_SHOWN, format_kpi
+from sim._format import ALWAYS_SHOWN, STOCK_HEADS, format_kpi, format_stock
 from sim._io import InputError, atomic_write_text
 
 __all__ = ["CAPTIONS", "write_report"]
@@ -67,10 +67,6 @@ _YAML = {"strategy.yaml": "The plan that was run (re-run it with growthsim run -
 
 _ACRONYMS = {"gmv": "GMV", "aov": "AOV", "roas": "ROAS", "roi": "ROI", "cac": "CAC",
              "cogs": "COGS"}
-_STOCK_HEADS = {"demand_units": "demand", "fill_rate": "fill", "substitution_rate": "substituted",
-                "stockout_rate": "lost", "lost_gmv": "lost GMV", "stockout_days": "out days",
-                "holding_cost": "holding", "closing_stock": "closing units",
-                "closing_value": "closing value", "days_of_cover": "cover days"}
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 _CSS = """
@@ -263,19 +259,11 @@ def _inventory(inventory: dict[str, dict[str, float]], currency: str) -> str:
     """Per category with a stock plan: rates as %, turns and cover to one decimal, units
     and money whole."""
     cols = list(next(iter(inventory.values())))
-
-    def cell(col: str, value: float) -> str:
-        if col.endswith("_rate"):
-            return "–" if _missing(value) else f"{value:.1%}"
-        if col in ("turns", "days_of_cover"):
-            return "–" if _missing(value) else f"{value:.1f}"
-        return format_kpi(col, value)
-
-    rows = [[cat, *(cell(c, v[c]) for c in cols)] for cat, v in inventory.items()]
+    rows = [[cat, *(format_stock(c, v[c]) for c in cols)] for cat, v in inventory.items()]
     return _table("Per category with a stock plan, mean over seeds (units; shares of demand "
                   "served as asked, by a substitute, lost" + (f"; money in {currency})"
                                                                if currency else ")"),
-                  ["category", *(_STOCK_HEADS.get(c, c.replace("_", " ")) for c in cols)], rows,
+                  ["category", *(STOCK_HEADS.get(c, c.replace("_", " ")) for c in cols)], rows,
                   numeric=set(range(1, len(cols) + 1)))
 
 

@@ -9,7 +9,7 @@ from scipy import stats
 from sim.ledger import ADDITIVE, LEVELS, derive
 from sim.schema import Scenario, Strategy
 
-__all__ = ["SUMMARY_KPIS", "Results", "mean_ci"]
+__all__ = ["STOCK_KPIS", "SUMMARY_KPIS", "Results", "mean_ci"]
 
 #: KPIs in ``summary()``, in the order a planner reads them.
 SUMMARY_KPIS = ["gmv", "orders", "visitors", "conversion_rate", "aov", "new_customers",
@@ -22,6 +22,8 @@ SUMMARY_KPIS = ["gmv", "orders", "visitors", "conversion_rate", "aov", "new_cust
                 "points_liability", "birthday_gifts", "referrals", "referral_discount",
                 "referral_credit", "group_deals", "group_failed", "group_orders",
                 "stockout_rate", "fill_rate", "lost_orders", "lost_gmv", "stock_value"]
+#: KPIs of a stock plan: without one there is nothing to report (no stock, nothing lost).
+STOCK_KPIS = ["stockout_rate", "fill_rate", "lost_orders", "lost_gmv", "stock_value"]
 
 
 def mean_ci(values: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
@@ -88,8 +90,11 @@ class Results:
         return self._totals.copy()
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """One row per KPI over the horizon: ``mean``, ``ci_low``, ``ci_high`` across seeds."""
-        return mean_ci(self.totals()[SUMMARY_KPIS], level)
+        """One row per KPI over the horizon: ``mean``, ``ci_low``, ``ci_high`` across seeds
+        (the stock KPIs only when the plan has a stock plan)."""
+        kpis = SUMMARY_KPIS if self.strategy.stock else [
+            k for k in SUMMARY_KPIS if k not in STOCK_KPIS]
+        return mean_ci(self.totals()[kpis], level)
 
     def retention(self, by: str = "cohort") -> pd.DataFrame:
         """Share of each cohort (``by="cohort"``: acquisition month) or acquisition source
