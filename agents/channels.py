@@ -20,12 +20,53 @@ spend is capped at the day's plan, so spend never exceeds the plan.
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 import mesa
 import numpy as np
+from pydantic import Field, model_validator
 
-from sim.schema import Channel
+from agents._config import CityTier, Config, NonNegative, Positive, Share
 
-__all__ = ["ChannelAgent"]
+__all__ = ["Channel", "ChannelAgent"]
+
+
+class Channel(Config):
+    """A traffic source.
+
+    ``pricing`` says what ``rate`` means: ``cpc`` currency per visit bought, ``cpm`` per
+    1000 impressions, ``per_message`` per message sent, ``commission`` an effective CPM
+    used only to size reach (the cost is ``commission`` x attributed GMV), ``content``
+    currency per unit of content that keeps producing impressions as it slowly decays.
+    """
+
+    kind: Literal["search", "feed", "kol", "affiliate", "owned", "organic"]
+    pricing: Literal["cpc", "cpm", "per_message", "commission", "content"]
+    rate: Positive
+    fee_per_day: NonNegative = 0.0
+    commission: Share = 0.0
+    ctr: Annotated[float, Field(gt=0.0, le=1.0)] = 0.02
+    saturation: Positive = 2.0
+    decay: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.5
+    conversion: Share = 0.05
+    audience: Literal["all", "prospects", "customers"] = "all"
+    city_tier_affinity: dict[CityTier, NonNegative] = Field(default_factory=dict)
+    content_decay: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.995
+    impressions_per_content: NonNegative = 200.0
+    fatigue_decay: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.85
+    fatigue_tolerance: NonNegative = 1.0
+    fatigue_penalty: NonNegative = 0.3
+    unsubscribe_rate: Share = 0.02
+    max_messages_per_day: Positive = 1.0
+
+    @model_validator(mode="after")
+    def _owned_reach_customers(self) -> Channel:
+        if self.pricing == "commission" and self.commission <= 0:
+            raise ValueError("a channel priced by commission needs a commission above 0")
+        if self.pricing == "per_message" and self.audience != "customers":
+            raise ValueError("per_message channels (e-mail, SMS, push) reach only customers: "
+                             "set audience: customers")
+        return self
 
 
 class ChannelAgent(mesa.Agent):

@@ -25,19 +25,71 @@ plan are split over its SKU groups by their shares.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import mesa
 import numpy as np
+from pydantic import Field, model_validator
 
-from sim.schema import Scenario, Strategy
+from agents._config import Config, NonNegative, Positive
 
 if TYPE_CHECKING:
     from agents.population import ShopperPopulation
     from agents.promotions import Completions, PromotionAgent
+    from sim.schema import Scenario, Strategy
 
-__all__ = ["DAY_FIELDS", "Inventory", "Reorder"]
+__all__ = ["DAY_FIELDS", "Delivery", "Inventory", "Reorder", "Replenishment", "StockPlan"]
+
+
+class Delivery(Config):
+    """A planned delivery: ``units`` arriving at the start of ``date``."""
+
+    date: dt.date
+    units: NonNegative
+
+class Replenishment(Config):
+    """How a category is reordered, checked every ``review_every_days`` days (1: daily,
+    7: weekly) against the inventory position (on hand + on order - owed to buyers -
+    reserved by presale deposits).
+
+    * ``reorder_point``: when the position is at or below ``reorder_point``, order
+      ``quantity`` (as many times as needed to rise above it).
+    * ``order_up_to``: order up to ``level`` (when the position is at or below
+      ``reorder_point``, if given; otherwise at every review below ``level``).
+
+    Orders are capped by the category's supplier ``capacity`` and arrive its
+    ``lead_time_days`` later.
+    """
+
+    policy: Literal["reorder_point", "order_up_to"]
+    reorder_point: NonNegative | None = None
+    quantity: Positive | None = None
+    level: Positive | None = None
+    review_every_days: int = Field(default=1, ge=1, le=365)
+
+    @model_validator(mode="after")
+    def _fields_of_policy(self) -> Replenishment:
+        need = ("reorder_point", "quantity") if self.policy == "reorder_point" else ("level",)
+        missing = [f for f in need if getattr(self, f) is None]
+        if missing:
+            raise ValueError(f"a {self.policy} policy needs "
+                             + " and ".join(f"'{f}'" for f in missing))
+        if self.policy == "reorder_point" and self.level is not None:
+            raise ValueError("'level' applies to an order_up_to policy, not reorder_point")
+        if self.policy == "order_up_to" and self.quantity is not None:
+            raise ValueError("'quantity' applies to a reorder_point policy, not order_up_to")
+        return self
+
+class StockPlan(Config):
+    """The stock plan of one category (units at real scale): ``initial`` units on hand on
+    the first day, planned ``deliveries`` (e.g. the pre-event stock) and the
+    ``replenishment`` policy (None: no reorders)."""
+
+    initial: NonNegative = 0.0
+    deliveries: list[Delivery] = Field(default_factory=list)
+    replenishment: Replenishment | None = None
 
 #: What the inventory records per category and day (real scale): units asked for,
 #: served from the group asked for, served by a substitute, lost, and lost orders and

@@ -25,17 +25,76 @@ What a tier does, each day:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import mesa
 import numpy as np
+from pydantic import Field, model_validator
 
-from sim.schema import Loyalty
+from agents._config import Config, NonNegative, Positive, Share
 
 if TYPE_CHECKING:
     from agents.population import ShopperPopulation
 
-__all__ = ["LoyaltyProgramme"]
+__all__ = ["Loyalty", "LoyaltyProgramme", "Tier"]
+
+
+class Tier(Config):
+    """One tier of a loyalty programme and what it gives its members.
+
+    ``threshold`` is the trailing spend (or order count) that earns the tier; ``price``
+    the share of list price members pay (0.95 = 5% off); ``points_multiplier`` scales
+    the points earned; ``purchase`` and ``dropout`` multiply the BG/NBD purchase rate
+    and dropout probability of its members (a sense of status), ``conversion`` the
+    chance that their channel visits end in an order (priority shipping and service);
+    ``birthday_gift`` is what a member's birthday gift costs the shop.
+    """
+
+    name: str
+    threshold: NonNegative
+    price: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
+    points_multiplier: NonNegative = 1.0
+    purchase: Positive = 1.0
+    dropout: NonNegative = 1.0
+    conversion: Positive = 1.0
+    birthday_gift: NonNegative = 0.0
+
+class Loyalty(Config):
+    """A tiered loyalty programme; every customer is a member from the first order.
+
+    Tiers are earned by trailing ``basis`` (spend in currency, or orders) over the
+    population's ``spend_window_days``: an upgrade comes at once, a downgrade only at a
+    review every ``review_every_days``. Members earn ``points_per_currency`` points per
+    currency paid (times their tier's multiplier), each worth ``point_value`` when
+    redeemed; a member holding at least ``redeem_min_points`` pays up to
+    ``redeem_max_share`` of an order with points. Members within ``goal_range`` (a share
+    of the next threshold) below it buy ``1 + goal_gradient`` times as often.
+    """
+
+    basis: Literal["spend", "orders"] = "spend"
+    review_every_days: int = Field(default=90, ge=1)
+    points_per_currency: NonNegative = 1.0
+    point_value: NonNegative = 0.01
+    redeem_min_points: NonNegative = 500.0
+    redeem_max_share: Share = 0.3
+    goal_gradient: NonNegative = 0.0
+    goal_range: Share = 0.2
+    tiers: list[Tier] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _tiers_in_order(self) -> Loyalty:
+        if self.tiers[0].threshold != 0:
+            raise ValueError("the first tier is where every member starts: its threshold "
+                             "must be 0")
+        for lo, hi in zip(self.tiers, self.tiers[1:], strict=False):
+            if hi.threshold <= lo.threshold:
+                raise ValueError(f"tier thresholds must rise: '{hi.name}' "
+                                 f"({hi.threshold:g}) is not above '{lo.name}' "
+                                 f"({lo.threshold:g})")
+        names = [t.name for t in self.tiers]
+        if len(set(names)) != len(names):
+            raise ValueError("tier names must differ")
+        return self
 
 
 class LoyaltyProgramme(mesa.Agent):

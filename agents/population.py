@@ -40,22 +40,111 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import numpy as np
+from pydantic import Field, field_validator
 from scipy.special import ndtri
 
+from agents._config import (
+    CITY_TIERS,
+    STAGES,
+    CityTier,
+    Config,
+    NonNegative,
+    Positive,
+    Share,
+    check_sums_to_one,
+)
 from agents.promotions import merge
-from sim.schema import CITY_TIERS, STAGES, Scenario
 
 if TYPE_CHECKING:
     from agents.inventory import Inventory
     from agents.loyalty import LoyaltyProgramme
     from agents.promotions import Completions, Offers
     from agents.word_of_mouth import WordOfMouth
+    from sim.schema import Scenario
     from sim.streams import Streams
 
-__all__ = ["EXISTING", "NEVER", "ORGANIC", "REFERRAL", "DayOutcome", "ShopperPopulation"]
+__all__ = ["EXISTING", "NEVER", "ORGANIC", "REFERRAL", "BasketParams", "BetaParams", "DayOutcome",
+           "GammaParams", "Population", "Segment", "ShopperPopulation"]
+
+
+class GammaParams(Config):
+    """BG/NBD purchase rates: lambda ~ Gamma(shape ``r``, rate ``alpha``), per day.
+
+    The mean purchase rate while alive is ``r / alpha`` orders per day.
+    """
+
+    r: Positive
+    alpha: Positive
+
+class BetaParams(Config):
+    """BG/NBD dropout: p ~ Beta(``a``, ``b``), the chance to drop out after a repeat order."""
+
+    a: Positive
+    b: Positive
+
+class BasketParams(Config):
+    """Order value at list price.
+
+    Each shopper's mean basket is drawn from a gamma with mean ``mean`` and shape ``shape``
+    (heterogeneity across shoppers); each order varies around it with coefficient of
+    variation ``cv`` (log-normal).
+    """
+
+    mean: Positive
+    shape: Positive = 4.0
+    cv: Annotated[float, Field(ge=0.0, le=3.0)] = 0.4
+
+class Segment(Config):
+    """A group of shoppers whose traits are drawn from the same distributions."""
+
+    share: Share
+    age_band: str = "all"
+    spending_power: Literal["low", "mid", "high"] = "mid"
+    interest: str = "general"
+    city_tiers: dict[CityTier, NonNegative] = Field(
+        default_factory=lambda: dict.fromkeys(CITY_TIERS, 0.25))
+    purchase: GammaParams
+    dropout: BetaParams
+    basket: BasketParams
+    price_sensitivity: Annotated[float, Field(ge=0.0, le=10.0)] = 2.5
+    categories: dict[str, Positive] = Field(default_factory=dict)
+    channel_affinity: dict[str, NonNegative] = Field(default_factory=dict)
+
+    @field_validator("city_tiers")
+    @classmethod
+    def _tiers_sum(cls, v: dict[str, float]) -> dict[str, float]:
+        return check_sums_to_one(v, "city tier shares")
+
+class Population(Config):
+    """The simulated shoppers. Each simulated shopper stands for ``scale`` real ones."""
+
+    size: int = Field(ge=1, le=50_000_000)
+    scale: Positive = 1.0
+    initial_customer_share: Share = 0.3
+    initial_aware_share: Share = 0.1
+    history_days: int = Field(default=180, ge=0, le=3650)
+    discovery_rate: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0005
+    forget_rate: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.01
+    aware_purchase_factor: Share = 0.1
+    organic_conversion: Annotated[float, Field(gt=0.0, le=1.0)] = 0.25
+    reference_adaptation: Share = 0.1
+    pull_forward_share: Share = 0.1
+    category_concentration: Positive = 5.0
+    awareness_per_exposure: NonNegative = 0.3
+    new_days: int = Field(default=30, ge=1)
+    dormant_after_days: int = Field(default=90, ge=1)
+    high_value_spend: Positive = 3000.0
+    spend_window_days: int = Field(default=365, ge=7)
+    segments: dict[str, Segment] = Field(min_length=1)
+
+    @field_validator("segments")
+    @classmethod
+    def _shares_sum(cls, v: dict[str, Segment]) -> dict[str, Segment]:
+        check_sums_to_one({k: s.share for k, s in v.items()}, "segment shares")
+        return v
 
 NEVER = -(10**6)  # day index meaning "has not happened"
 ORGANIC, EXISTING, REFERRAL = -1, -2, -3  # acquisition sources besides channels

@@ -33,10 +33,11 @@ import mesa
 import numpy as np
 from scipy.special import ndtr
 
-from sim.schema import STAGES, Promotion, Stacking
+from agents._config import STAGES
 
 if TYPE_CHECKING:
     from agents.population import ShopperPopulation
+    from sim.schema import Promotion, Stacking
 
 #: The inventory's hook at checkout: ``(keep, value) -> keep`` without lost sales.
 Fulfil = Callable[[np.ndarray, np.ndarray], np.ndarray]

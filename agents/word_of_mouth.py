@@ -22,17 +22,47 @@ Bass test is set up.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import mesa
 import numpy as np
+from pydantic import Field
 
-from sim.schema import Referral, WordOfMouthConfig
+from agents._config import Config, NonNegative, Share
 
 if TYPE_CHECKING:
     from agents.population import ShopperPopulation
 
-__all__ = ["WordOfMouth"]
+__all__ = ["Referral", "WordOfMouth", "WordOfMouthConfig"]
+
+
+class WordOfMouthConfig(Config):
+    """Word of mouth among shoppers: a non-customer adopts (places a first order) at a
+    daily hazard ``buzz`` x the share of their contacts who are customers (alive).
+
+    ``graph``: ``mixed`` (everyone is everyone's contact: the share is the market's),
+    ``random`` (``mean_degree`` random contacts each) or ``small_world`` (a ring of
+    ``mean_degree`` neighbours with a share ``rewire`` of links moved at random).
+    """
+
+    graph: Literal["mixed", "random", "small_world"] = "mixed"
+    mean_degree: int = Field(default=10, ge=2, le=200)
+    rewire: Share = 0.1
+    buzz: NonNegative = 0.0
+
+class Referral(Config):
+    """A referral programme ("invite a friend, both get a reward").
+
+    Word of mouth (the scenario's ``word_of_mouth``) is ``1 + boost`` times as strong
+    while it runs. A first order that word of mouth brought is a referral: one of the
+    friend's contacts who is a customer referred them. The friend gets ``reward_friend``
+    off that order (at most its value: discount cost), the referrer a credit of
+    ``reward_referrer`` (loyalty cost).
+    """
+
+    reward_referrer: NonNegative = 20.0
+    reward_friend: NonNegative = 20.0
+    boost: NonNegative = 0.5
 
 
 class WordOfMouth(mesa.Agent):

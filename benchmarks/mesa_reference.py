@@ -290,9 +290,9 @@ class ReferenceMarket(mesa.Model):
         self.running = self.n_days > 0
 
     def _setup_channels(self, scenario: Scenario) -> None:
+        from agents._config import CITY_TIERS
         from agents.channels import ChannelAgent
         from sim.plan import daily_budgets
-        from sim.schema import CITY_TIERS
 
         pop, chans = scenario.population, scenario.channels
         budgets = daily_budgets(scenario, scenario.strategy, build_calendar(scenario))

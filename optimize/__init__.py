@@ -5,10 +5,11 @@
 plan and an equal split), the Pareto front for two objectives, and the study.
 """
 
+from optimize.levers import Levers, ScenarioWithLevers, levers_of
 from optimize.objectives import OBJECTIVES, Constraint, parse_constraint, parse_objectives
 from optimize.space import equal_split, params_of, suggest_strategy
 from optimize.study import Optimization, non_dominated, optimize
 
-__all__ = ["OBJECTIVES", "Constraint", "Optimization", "equal_split", "non_dominated",
-           "optimize", "params_of", "parse_constraint", "parse_objectives",
-           "suggest_strategy"]
+__all__ = ["OBJECTIVES", "Constraint", "Levers", "Optimization", "ScenarioWithLevers",
+           "equal_split", "levers_of", "non_dominated", "optimize", "params_of",
+           "parse_constraint", "parse_objectives", "suggest_strategy"]

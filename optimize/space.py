@@ -20,17 +20,12 @@ from typing import Any
 import numpy as np
 import optuna
 
-from sim.schema import DEPTH_FIELD, Levers, Scenario, StockLever, Strategy
+from optimize.levers import Levers, StockLever, levers_of
+from sim.schema import DEPTH_FIELD, Scenario, Strategy
 
-__all__ = ["equal_split", "levers_of", "params_of", "suggest_strategy"]
+__all__ = ["equal_split", "params_of", "suggest_strategy"]
 
 _U_LOW = 1e-6  # u in [1e-6, 1]: a share can come arbitrarily close to 0
-
-
-def levers_of(scenario: Scenario) -> Levers:
-    """The scenario's levers; without a ``levers`` section, the channel shares."""
-    return scenario.levers if scenario.levers is not None else Levers.model_validate(
-        {"shares": {}})
 
 
 def _share_channels(scenario: Scenario, levers: Levers) -> list[str]:

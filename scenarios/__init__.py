@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from optimize.levers import ScenarioWithLevers
 from sim._io import InputError, load_scenario_file
-from sim.schema import Scenario
 
 __all__ = ["load", "names", "path"]
 
@@ -22,7 +22,7 @@ def path(name: str) -> Path:
     return _HERE / f"{name}.yaml"
 
 
-def load(name_or_path: str | Path) -> Scenario:
+def load(name_or_path: str | Path) -> ScenarioWithLevers:
     """Load a shipped scenario by name (``"double11"``) or any scenario file by path.
 
     Raises:
@@ -31,9 +31,9 @@ def load(name_or_path: str | Path) -> Scenario:
     """
     candidate = Path(name_or_path)
     if isinstance(name_or_path, str) and name_or_path in names():
-        return load_scenario_file(path(name_or_path))
+        return load_scenario_file(path(name_or_path), ScenarioWithLevers)
     if candidate.suffix in (".yaml", ".yml") or candidate.exists():
-        return load_scenario_file(candidate)
+        return load_scenario_file(candidate, ScenarioWithLevers)
     import difflib
 
     hint = difflib.get_close_matches(str(name_or_path), names(), n=1)

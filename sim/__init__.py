@@ -7,14 +7,15 @@
 True
 """
 
-from sim._io import InputError, load_scenario_file, load_strategy_file, strategy_to_yaml
+from agents._config import STAGES
+from sim._io import InputError, load_strategy_file, strategy_to_yaml
 from sim.compare import Comparison, compare
 from sim.decompose import Decomposition, decompose
 from sim.ledger import derive
 from sim.model import MarketModel
 from sim.results import Results
 from sim.runner import simulate
-from sim.schema import STAGES, Scenario, Strategy
+from sim.schema import Scenario, Strategy
 
 __all__ = [
     "STAGES",
@@ -28,7 +29,6 @@ __all__ = [
     "compare",
     "decompose",
     "derive",
-    "load_scenario_file",
     "load_strategy_file",
     "simulate",
     "strategy_to_yaml",

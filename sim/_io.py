@@ -5,20 +5,19 @@ All files are read here, with a safe YAML loader; everything else gets validated
 
 from __future__ import annotations
 
-import difflib
 import os
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
+from sim.errors import InputError, one_sentence
 from sim.schema import Scenario, Strategy, strategy_problems
 
 __all__ = [
     "InputError",
-    "apply_overrides",
     "atomic_write_text",
     "load_scenario_file",
     "load_strategy_file",
@@ -28,14 +27,7 @@ __all__ = [
     "strategy_to_yaml",
 ]
 
-
-class InputError(ValueError):
-    """Bad input: a file, the field in it and what is allowed, as one sentence."""
-
-    def __init__(self, source: str, field: str | None, message: str) -> None:
-        self.source, self.field, self.message = source, field, message
-        where = f"{source}: {field}" if field else source
-        super().__init__(f"{where}: {message}")
+S = TypeVar("S", bound=Scenario)
 
 
 class _Loader(yaml.SafeLoader):
@@ -74,69 +66,14 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
     return data
 
 
-def _fields_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
-    """The field names allowed at ``loc`` inside ``model`` (best effort, for hints)."""
-    import typing
-
-    current: Any = model
-    for part in loc:
-        if isinstance(current, type) and issubclass(current, BaseModel):
-            field = current.model_fields.get(str(part))
-            if field is None:
-                return []
-            current = field.annotation
-        else:
-            args = [a for a in typing.get_args(current) if a is not type(None)]
-            # dict[str, X] / list[X] / X | None: step into the value type
-            current = args[-1] if args else None
-        while typing.get_origin(current) is typing.Union or str(typing.get_origin(current)) \
-                == "<class 'types.UnionType'>":
-            current = next(a for a in typing.get_args(current) if a is not type(None))
-    if typing.get_origin(current) in (dict, list):
-        current = typing.get_args(current)[-1]
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return list(current.model_fields)
-    return []
-
-
-def _one_sentence(exc: ValidationError, model: type[BaseModel], source: str) -> InputError:
-    err = exc.errors(include_url=False)[0]
-    # pydantic names the branch of a union ("list[literal[...]]") and a dict key's
-    # check ("[key]") in the location; a user knows neither
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
-    msg = str(err["msg"]).removeprefix("Value error, ")
-    if msg.startswith("@"):  # a cross-reference problem that names its own field
-        named, _, msg = msg[1:].partition("@ ")
-        return InputError(source, named, msg)
-    field = ".".join(str(p) for p in loc) or None
-    kind = err["type"]
-    if kind == "extra_forbidden":
-        name = str(loc[-1])
-        allowed = _fields_at(model, loc[:-1])
-        hint = difflib.get_close_matches(name, allowed, n=1)
-        did = f"; did you mean '{hint[0]}'?" if hint else "."
-        return InputError(source, field, f"unknown field '{name}'{did} "
-                                         f"Allowed here: {', '.join(allowed)}")
-    if kind == "missing":
-        return InputError(source, field, "this required field is missing")
-    if kind == "literal_error":
-        return InputError(source, field, f"got {err.get('input')!r}; {msg[0].lower()}{msg[1:]}")
-    given = err.get("input")
-    shown = "" if isinstance(given, dict | list) else f" (got {given!r})"
-    return InputError(source, field, f"{msg[0].lower()}{msg[1:]}{shown}")
-
-
-def load_scenario_file(path: str | Path, *, source: str | None = None) -> Scenario:
-    """Load and validate a scenario YAML file."""
+def load_scenario_file(path: str | Path, model: type[S], *, source: str | None = None) -> S:
+    """Load a scenario YAML file and validate it as ``model`` (a ``Scenario`` or a
+    subclass that knows more sections, such as ``optimize.ScenarioWithLevers``)."""
     data = read_yaml(path)
-    return validate_scenario(data, source or str(path))
-
-
-def validate_scenario(data: dict[str, Any], source: str) -> Scenario:
     try:
-        return Scenario.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
-        raise _one_sentence(exc, Scenario, source) from None
+        raise one_sentence(exc, model, source or str(path)) from None
 
 
 def load_strategy_file(path: str | Path, scenario: Scenario | None = None) -> Strategy:
@@ -150,7 +87,7 @@ def load_strategy_file(path: str | Path, scenario: Scenario | None = None) -> St
     try:
         strategy = Strategy.model_validate(data)
     except ValidationError as exc:
-        raise _one_sentence(exc, Strategy, str(path)) from None
+        raise one_sentence(exc, Strategy, str(path)) from None
     if scenario is not None:
         problems = strategy_problems(strategy, list(scenario.channels),
                                      list(scenario.catalog.categories),
@@ -160,36 +97,6 @@ def load_strategy_file(path: str | Path, scenario: Scenario | None = None) -> St
             field, msg = problems[0]
             raise InputError(str(path), field, msg)
     return strategy
-
-
-def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
-    parts = dotted.split(".")
-    node: Any = data
-    for i, part in enumerate(parts[:-1]):
-        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        elif isinstance(node, dict) and part in node and isinstance(node[part], dict | list):
-            node = node[part]
-        else:
-            raise InputError("overrides", dotted,
-                             f"'{'.'.join(parts[: i + 1])}' is not a section of the scenario")
-    last = parts[-1]
-    if isinstance(node, list) and last.isdigit():
-        node[int(last)] = value
-    else:
-        node[last] = value
-        # horizon length can be given as days or as end: an override of one replaces the other
-        horizon = data.get("horizon")
-        if node is horizon and isinstance(horizon, dict) and last in ("days", "end"):
-            horizon.pop("end" if last == "days" else "days", None)
-
-
-def apply_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
-    """Replace dotted-path fields of a scenario and validate the result."""
-    data = scenario.model_dump(mode="python", exclude_none=True)
-    for key, value in overrides.items():
-        _set_dotted(data, key, value)
-    return validate_scenario(data, "overrides")
 
 
 def strategy_to_yaml(strategy: Strategy) -> str:

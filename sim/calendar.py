@@ -4,12 +4,72 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal, Protocol
 
 import numpy as np
+from pydantic import Field, model_validator
 
-from sim.schema import PHASES, Scenario
+from agents._config import Config, DateRange, Positive
 
-__all__ = ["DayCalendar", "build_calendar"]
+__all__ = ["PHASES", "Calendar", "DayCalendar", "Event", "EventPhase", "Horizon", "Phase",
+           "build_calendar"]
+
+Phase = Literal["normal", "warmup", "burst", "hangover"]
+PHASES: tuple[Phase, ...] = ("normal", "warmup", "burst", "hangover")
+
+
+class Horizon(Config):
+    """The simulated period: ``start`` and either ``days`` or an inclusive ``end``."""
+
+    start: dt.date
+    days: int | None = Field(default=None, ge=1, le=3660)
+    end: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _one_length(self) -> Horizon:
+        if (self.days is None) == (self.end is None):
+            raise ValueError("give exactly one of 'days' or 'end'")
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        return self
+
+    @property
+    def n_days(self) -> int:
+        """Number of simulated days."""
+        if self.days is not None:
+            return self.days
+        assert self.end is not None
+        return (self.end - self.start).days + 1
+
+    def day_of(self, date: dt.date) -> int:
+        """Day index (0-based, may fall outside the horizon) of a calendar date."""
+        return (date - self.start).days
+
+    def day(self, index: int) -> dt.date:
+        """Calendar date of a day index (the inverse of ``day_of``)."""
+        return self.start + dt.timedelta(days=index)
+
+
+class EventPhase(DateRange):
+    phase: Literal["warmup", "burst", "hangover"]
+    demand: Positive = 1.0
+
+
+class Event(Config):
+    """A big sale event: phases with a demand multiplier each."""
+
+    name: str
+    phases: list[EventPhase] = Field(min_length=1)
+
+
+class Calendar(Config):
+    """Demand seasonality: ``weekly`` (Monday first) and ``monthly`` multipliers, events."""
+
+    weekly: list[Positive] = Field(default_factory=lambda: [1.0] * 7, min_length=7, max_length=7)
+    monthly: list[Positive] = Field(
+        default_factory=lambda: [1.0] * 12, min_length=12, max_length=12
+    )
+    events: list[Event] = Field(default_factory=list)
 
 # When event phases overlap, the more intense one names the day (indexed like PHASES).
 _PRIORITY = np.array([{"normal": 0, "hangover": 1, "warmup": 2, "burst": 3}[p] for p in PHASES])
@@ -22,7 +82,7 @@ class DayCalendar:
     Attributes:
         dates: calendar date of each day.
         demand: demand multiplier (weekly x monthly x event phase), 1 = an ordinary day.
-        phase: index into ``sim.schema.PHASES`` of each day's campaign phase.
+        phase: index into ``PHASES`` of each day's campaign phase.
     """
 
     dates: list[dt.date]
@@ -37,7 +97,17 @@ class DayCalendar:
         return PHASES[int(self.phase[day])]
 
 
-def build_calendar(scenario: Scenario) -> DayCalendar:
+class _Dated(Protocol):
+    """What the calendar reads of a scenario."""
+
+    @property
+    def horizon(self) -> Horizon: ...
+
+    @property
+    def calendar(self) -> Calendar: ...
+
+
+def build_calendar(scenario: _Dated) -> DayCalendar:
     """Lay the scenario's seasonality and events over its horizon."""
     hz, cal = scenario.horizon, scenario.calendar
     n = hz.n_days

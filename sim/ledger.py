@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from agents._config import CITY_TIERS, STAGES
 from agents.inventory import DAY_FIELDS
-from sim.schema import CITY_TIERS, STAGES
 
 if TYPE_CHECKING:
     from agents.loyalty import LoyaltyProgramme

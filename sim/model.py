@@ -7,6 +7,7 @@ from collections.abc import Callable
 import mesa
 import numpy as np
 
+from agents._config import STAGES
 from agents.channels import ChannelAgent
 from agents.inventory import Inventory
 from agents.loyalty import LoyaltyProgramme
@@ -17,7 +18,7 @@ from sim._malloc import tune as tune_malloc
 from sim.calendar import build_calendar
 from sim.ledger import Ledger
 from sim.plan import daily_budgets, promotion_days
-from sim.schema import STAGES, Scenario, Strategy
+from sim.schema import Scenario, Strategy
 from sim.streams import Streams
 
 __all__ = ["MarketModel"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.calendar import DayCalendar
-from sim.schema import PHASES, WEEKDAYS, Promotion, Scenario, Strategy
+from sim.calendar import PHASES, DayCalendar
+from sim.schema import WEEKDAYS, Promotion, Scenario, Strategy
 
 __all__ = ["daily_budgets", "promotion_days", "promotion_window"]
 

@@ -17,11 +17,11 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 from scipy import stats
 
-from sim.calendar import build_calendar
+from agents._config import STAGES
+from sim.calendar import PHASES, build_calendar
 from sim.decompose import Decomposition
 from sim.plan import promotion_days, promotion_window
 from sim.results import Results
-from sim.schema import PHASES, STAGES
 
 __all__ = ["channels", "compare_gmv", "customers", "date_axis", "decomposition", "funnel",
            "gmv_orders", "inventory", "lifecycle", "loyalty", "money_label", "promotions",

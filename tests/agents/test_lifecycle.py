@@ -7,7 +7,8 @@ import pytest
 
 import scenarios
 import sim
-from sim.schema import STAGES, Strategy
+from agents._config import STAGES
+from sim.schema import Strategy
 
 SC = scenarios.load("baseline").with_population(20_000).with_overrides({"horizon.days": 60})
 DORMANT = STAGES.index("dormant")

@@ -10,7 +10,8 @@ import pytest
 
 import scenarios
 import sim
-from sim.schema import STAGES, Strategy
+from agents._config import STAGES
+from sim.schema import Strategy
 
 SC = scenarios.load("baseline").with_overrides({"population.size": 20_000, "horizon.days": 21})
 WINDOW = {"start": "2026-01-08", "end": "2026-01-14"}  # days 7-13

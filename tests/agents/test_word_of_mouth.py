@@ -28,7 +28,7 @@ def _bass_market(p: float, q: float, units: float, n: int = 20_000, graph: str =
     data["calendar"] = {}
     data["horizon"] = {"start": "2026-01-01", "days": int(units * DAYS_PER_UNIT)}
     data["strategy"] = {}
-    data["levers"] = None
+    data.pop("levers")  # the optimiser's section: not part of a plain sim.Scenario
     data["word_of_mouth"] = {"graph": graph, "buzz": q_day, "mean_degree": 10}
     return Scenario.model_validate(data)
 

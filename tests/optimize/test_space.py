@@ -10,7 +10,7 @@ import pytest
 
 import optimize
 import scenarios
-from sim.schema import Levers
+from optimize.levers import Levers
 
 D11 = scenarios.load("double11")
 

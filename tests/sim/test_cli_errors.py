@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
+import scenarios
 import sim
 from sim import cli
 
@@ -137,7 +138,7 @@ def test_validate_accepts_good_files(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert (code, err) == (0, "")
     assert "valid scenario" in out
     plan = tmp_path / "plan.yaml"
-    plan.write_text(sim.strategy_to_yaml(sim.load_scenario_file(
+    plan.write_text(sim.strategy_to_yaml(scenarios.load(
         ROOT / "scenarios" / "double11.yaml").strategy), encoding="utf-8")
     code, out, err = _main(["validate", str(plan), "--scenario", "double11"], capsys,
                            monkeypatch)

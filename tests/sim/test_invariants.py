@@ -19,9 +19,8 @@ from hypothesis import strategies as st
 
 import scenarios
 import sim
-from sim.calendar import build_calendar
+from sim.calendar import PHASES, build_calendar
 from sim.plan import daily_budgets
-from sim.schema import PHASES
 
 BASE = scenarios.load("baseline")
 CHANNELS = list(BASE.channels)

@@ -72,11 +72,11 @@ def test_bad_file_fails_with_one_clear_sentence(name: str, double11: sim.Scenari
         pytest.fail(f"{name}: loaded without an error")
 
 
-def test_bad_scenario_files_also_fail_through_load_scenario_file() -> None:
+def test_bad_scenario_files_also_fail_when_named_by_a_string_path() -> None:
     for name, expected in EXPECTED.items():
         if expected["kind"] == "scenario":
             with pytest.raises(sim.InputError) as info:
-                sim.load_scenario_file(BAD / name)
+                scenarios.load(str(BAD / name))
             _check_message(info.value, BAD / name, expected)
 
 
@@ -96,7 +96,7 @@ def test_every_shipped_scenario_validates(name: str) -> None:
     assert sc.horizon.n_days >= 1 and sc.population.size >= 1
     assert sum(s.share for s in sc.population.segments.values()) == pytest.approx(1.0)
     # by path too, and the default plan fits the scenario's channels
-    assert sim.load_scenario_file(scenarios.path(name)) == sc
+    assert scenarios.load(str(scenarios.path(name))) == sc
     assert set(sc.strategy.shares) <= set(sc.channels)
 
 
