@@ -127,15 +127,36 @@ class Levers(Config):
     stock: dict[str, StockLever] = Field(default_factory=dict)
 
 
-def lever_problems(levers: Levers, strategy: Strategy, channels: list[str]
-                   ) -> list[tuple[str, str]]:
-    """Check levers against the plan they change: channels and promotions must exist."""
-    problems: list[tuple[str, str]] = []
+Problems = list[tuple[str, str]]  # (field path, message) pairs
+
+
+def lever_problems(levers: Levers, strategy: Strategy, channels: list[str]) -> Problems:
+    """Check levers against the plan they change: what they name must exist in it.
+
+    Returns:
+        ``(field path, message)`` pairs, empty when the levers fit the plan.
+    """
+    problems: Problems = []
     if levers.shares is not None:
-        named = [*(levers.shares.channels or []), *levers.shares.min, *levers.shares.max]
+        shares = levers.shares
+        named = [*(shares.channels or []), *shares.min, *shares.max]
         problems += [("levers.shares", unknown(n, channels, "channel"))
                      for n in named if n not in channels]
+    problems += _promotion_problems(levers, strategy)
+    for name, lever in levers.stock.items():
+        problems += _stock_problems(name, lever, strategy)
+    if levers.referral and strategy.referral is None:
+        problems.append(("levers.referral", "the plan has no referral programme to change; "
+                                            "add strategy.referral"))
+    if levers.loyalty is not None:
+        problems += _loyalty_problems(levers.loyalty, strategy)
+    return problems
+
+
+def _promotion_problems(levers: Levers, strategy: Strategy) -> Problems:
+    """Depth and timing levers name promotions of the plan; a depth fits its kind."""
     promos = {p.name: p for p in strategy.promotions}
+    problems: Problems = []
     for key in ("depth", "timing"):
         for name in getattr(levers, key):
             if name not in promos:
@@ -149,47 +170,54 @@ def lever_problems(levers: Levers, strategy: Strategy, channels: list[str]
                     levers.depth[name].max > 1:
                 problems.append((f"levers.depth.{name}.max",
                                  "a discount is a share of the list price: at most 1"))
-    for name, lever in levers.stock.items():
-        if name not in strategy.stock:
-            problems.append((f"levers.stock.{name}", unknown(name, list(strategy.stock),
-                                                             "category with a stock plan")))
-        elif lever.deliveries is not None and not strategy.stock[name].deliveries:
-            problems.append((f"levers.stock.{name}.deliveries",
-                             "the plan has no deliveries for this category to scale; add "
-                             "strategy.stock.<category>.deliveries"))
-        else:
-            rule = strategy.stock[name].replenishment
-            for key in ("reorder_point", "level"):
-                if getattr(lever, key) is None:
-                    continue
-                if rule is None:
-                    problems.append((f"levers.stock.{name}.{key}",
-                                     "the plan has no replenishment policy for this "
-                                     "category; add strategy.stock.<category>.replenishment"))
-                elif key == "level" and rule.policy != "order_up_to":
-                    problems.append((f"levers.stock.{name}.level",
-                                     "a level applies to an order_up_to policy; this "
-                                     "category's is reorder_point"))
-    if levers.referral and strategy.referral is None:
-        problems.append(("levers.referral", "the plan has no referral programme to change; "
-                                            "add strategy.referral"))
-    if levers.loyalty is not None:
-        if strategy.loyalty is None:
-            return [*problems, ("levers.loyalty", "the plan has no loyalty programme to "
-                                                  "change; add strategy.loyalty")]
-        tiers = [t.name for t in strategy.loyalty.tiers]
-        for key in ("thresholds", "price"):
-            for name, b in getattr(levers.loyalty, key).items():
-                if name not in tiers:
-                    problems.append((f"levers.loyalty.{key}.{name}",
-                                     unknown(name, tiers, "tier")))
-                elif key == "thresholds" and name == tiers[0]:
-                    problems.append((f"levers.loyalty.thresholds.{name}",
-                                     "the first tier's threshold is 0 by definition"))
-                elif key == "price" and not 0 < b.min <= b.max <= 1:
-                    problems.append((f"levers.loyalty.price.{name}",
-                                     "a member price is a share of list price: above 0, "
-                                     "at most 1"))
+    return problems
+
+
+def _stock_problems(name: str, lever: StockLever, strategy: Strategy) -> Problems:
+    """A stock lever changes a category's stock plan: what it scales must be there."""
+    if name not in strategy.stock:
+        return [(f"levers.stock.{name}", unknown(name, list(strategy.stock),
+                                                 "category with a stock plan"))]
+    plan = strategy.stock[name]
+    if lever.deliveries is not None and not plan.deliveries:
+        return [(f"levers.stock.{name}.deliveries",
+                 "the plan has no deliveries for this category to scale; add "
+                 "strategy.stock.<category>.deliveries")]
+    rule = plan.replenishment
+    problems: Problems = []
+    for key in ("reorder_point", "level"):
+        if getattr(lever, key) is None:
+            continue
+        if rule is None:
+            problems.append((f"levers.stock.{name}.{key}",
+                             "the plan has no replenishment policy for this "
+                             "category; add strategy.stock.<category>.replenishment"))
+        elif key == "level" and rule.policy != "order_up_to":
+            problems.append((f"levers.stock.{name}.level",
+                             "a level applies to an order_up_to policy; this "
+                             "category's is reorder_point"))
+    return problems
+
+
+def _loyalty_problems(lever: LoyaltyLevers, strategy: Strategy) -> Problems:
+    """Loyalty levers name tiers of the plan's programme, within what a tier allows."""
+    if strategy.loyalty is None:
+        return [("levers.loyalty", "the plan has no loyalty programme to "
+                                   "change; add strategy.loyalty")]
+    tiers = [t.name for t in strategy.loyalty.tiers]
+    problems: Problems = []
+    for key in ("thresholds", "price"):
+        for name, b in getattr(lever, key).items():
+            if name not in tiers:
+                problems.append((f"levers.loyalty.{key}.{name}",
+                                 unknown(name, tiers, "tier")))
+            elif key == "thresholds" and name == tiers[0]:
+                problems.append((f"levers.loyalty.thresholds.{name}",
+                                 "the first tier's threshold is 0 by definition"))
+            elif key == "price" and not 0 < b.min <= b.max <= 1:
+                problems.append((f"levers.loyalty.price.{name}",
+                                 "a member price is a share of list price: above 0, "
+                                 "at most 1"))
     return problems
 
 

@@ -282,15 +282,8 @@ def optimize(scenario: Scenario, objective: str | list[str] = "gmv", *, trials: 
     cons = [c if isinstance(c, Constraint) else parse_constraint(c) for c in constraints]
     multi = len(names) > 1
     evaluate = evaluate or Simulated(scenario, seeds, seed)
-    study_name = study_name or f"{scenario.name}-{'-'.join(names)}"
     spec = _storage_spec(storage, Path(out) if out is not None else None)
-    study = optuna.create_study(storage=_open(spec), study_name=study_name, load_if_exists=True,
-                                directions=["maximize"] * len(names),
-                                sampler=_sampler(sampler_seed), pruner=_pruner())
-    _fail_stale(study)
-    if not study.get_trials(deepcopy=False):  # warm start: the planner's plan, equal split
-        study.enqueue_trial(params_of(scenario, scenario.strategy))
-        study.enqueue_trial(params_of(scenario, equal_split(scenario)), skip_if_exists=True)
+    study = _open_study(scenario, names, spec, study_name, sampler_seed)
     func = _Objective(scenario, names, cons, evaluate)
     interrupted = False
     remaining = trials - _completed(study)
@@ -308,6 +301,21 @@ def optimize(scenario: Scenario, objective: str | list[str] = "gmv", *, trials: 
     return _conclude(study, scenario, names, cons, top, interrupted,
                      check_seeds if check_seeds is not None else max(6, 2 * seeds),
                      seed, not isinstance(evaluate, Simulated), jobs, pick)
+
+
+def _open_study(scenario: Scenario, names: list[str], spec: str, study_name: str | None,
+                sampler_seed: int) -> optuna.Study:
+    """Create the study or load it from its storage; a new one starts with the planner's
+    plan and an equal split (warm start)."""
+    study = optuna.create_study(storage=_open(spec), load_if_exists=True,
+                                study_name=study_name or f"{scenario.name}-{'-'.join(names)}",
+                                directions=["maximize"] * len(names),
+                                sampler=_sampler(sampler_seed), pruner=_pruner())
+    _fail_stale(study)
+    if not study.get_trials(deepcopy=False):
+        study.enqueue_trial(params_of(scenario, scenario.strategy))
+        study.enqueue_trial(params_of(scenario, equal_split(scenario)), skip_if_exists=True)
+    return study
 
 
 def _best_value(study: optuna.Study, multi: bool) -> float | None:
