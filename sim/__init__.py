@@ -7,6 +7,7 @@
 True
 """
 
+from sim import kpis
 from sim._io import InputError, load_scenario_file, load_strategy_file, strategy_to_yaml
 from sim.compare import Comparison, compare
 from sim.decompose import Decomposition, decompose
@@ -28,6 +29,7 @@ __all__ = [
     "compare",
     "decompose",
     "derive",
+    "kpis",
     "load_scenario_file",
     "load_strategy_file",
     "simulate",

@@ -122,7 +122,7 @@ _ENTRIES: tuple[KPI, ...] = (
          "referrer credits: gift_cost + points_cost + points_redeemed + birthday_gifts + "
          "referral_credit."),
     _add("holding_cost", "currency", "Inventory carrying cost: the closing stock's units "
-         "times the category's rate, each day."),
+         "times the category's rate, each day.", short="holding"),
     _add("unsubscribes", "count", "Shoppers who opted out of owned outreach."),
     _tally("coupon_cost", "currency", "The part of the discount cost new-user coupons gave."),
     _tally("gift_cost", "currency", "Gifts with purchase, at cost."),
