@@ -10,13 +10,14 @@ import numpy as np
 import pandas as pd
 
 import sim
+from sim import kpis
 from sim.schema import Scenario, Strategy
 
 __all__ = ["OBJECTIVES", "Constraint", "Evaluator", "Simulated", "kpi_names",
            "parse_constraint", "parse_objectives"]
 
-#: KPIs the optimiser can maximise.
-OBJECTIVES = ("gmv", "profit", "roi", "roas", "new_customers")
+#: KPIs the optimiser can maximise (``sim.kpis.OBJECTIVES``).
+OBJECTIVES = kpis.OBJECTIVES
 #: Short names a planner may write in a constraint.
 _ALIASES = {"margin": "gross_margin"}
 
@@ -25,12 +26,8 @@ Evaluator = Callable[[Strategy], pd.DataFrame]
 
 
 def kpi_names() -> list[str]:
-    """KPIs a constraint may bound (every KPI of ``Results.totals()``)."""
-    from sim.ledger import ADDITIVE, LEVELS
-
-    derived = ["discount_cost", "gross_profit", "gross_margin", "profit", "roas", "roi",
-               "conversion_rate", "aov", "cac", "repeat_rate", "stockout_rate", "fill_rate"]
-    return sorted({*ADDITIVE, *LEVELS, *derived})
+    """KPIs a constraint may bound (every KPI of ``Results.totals()``), sorted."""
+    return sorted({*kpis.ADDITIVE, *kpis.LEVELS, *kpis.DERIVED})
 
 
 @dataclass(frozen=True)

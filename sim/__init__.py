@@ -8,6 +8,7 @@ True
 """
 
 from agents._config import STAGES
+from sim import kpis
 from sim._io import InputError, load_strategy_file, strategy_to_yaml
 from sim.compare import Comparison, compare
 from sim.decompose import Decomposition, decompose
@@ -29,6 +30,7 @@ __all__ = [
     "compare",
     "decompose",
     "derive",
+    "kpis",
     "load_strategy_file",
     "simulate",
     "strategy_to_yaml",

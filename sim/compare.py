@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sim.results import SUMMARY_KPIS, Results, mean_ci
+from sim import kpis
+from sim.results import Results, mean_ci
 from sim.runner import simulate_many
 from sim.schema import Scenario, Strategy
 
@@ -39,8 +40,8 @@ class Comparison:
         """
         rows = []
         for name, res in self.results.items():
-            own = mean_ci(res.totals()[SUMMARY_KPIS], level)
-            for kpi in SUMMARY_KPIS:
+            own = mean_ci(res.totals()[list(kpis.SUMMARY)], level)
+            for kpi in kpis.SUMMARY:
                 row = {"kpi": kpi, "strategy": name, **own.loc[kpi].to_dict()}
                 if name != self.reference:
                     d = self.paired(name, self.reference, kpi, level)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim import kpis
 from sim.plan import promotion_window
 from sim.results import Results, mean_ci
 from sim.runner import simulate
@@ -48,7 +49,7 @@ class Decomposition:
             "net_incremental_orders": diff["orders"].sum(),
             "net_incremental_profit": diff["profit"].sum(),
             "discount_cost": diff["discount_cost"].sum(),
-        })
+        })[list(kpis.DECOMPOSITION)]
 
     def table(self, level: float = 0.95) -> pd.DataFrame:
         """Each component: mean and CI over seeds, and its share of the bump."""

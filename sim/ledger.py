@@ -1,8 +1,9 @@
-"""The ledger: what each day produced, and the one place where KPIs are defined.
+"""The ledger: what each day produced, and the one place where KPI formulas are computed.
 
 Money and counts are recorded at real scale (simulated figures times
-``population.scale``); spend and exposures are real already. The KPI formulas are
-DESIGN.md's contract:
+``population.scale``); spend and exposures are real already. Which KPIs there are, their
+units and the columns of each table come from the registry, ``sim.kpis``; ``derive`` adds
+its derived KPIs. The formulas are DESIGN.md's contract:
 
 * ``discount_cost = list_value - gmv`` (promotions, coupons, presale deposit bonuses);
   ``coupon_cost`` is the part new-user coupons gave
@@ -31,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from agents._config import CITY_TIERS, STAGES
-from agents.inventory import DAY_FIELDS
+from sim import kpis
 
 if TYPE_CHECKING:
     from agents.loyalty import LoyaltyProgramme
@@ -39,33 +40,10 @@ if TYPE_CHECKING:
 
 __all__ = ["ADDITIVE", "LEVELS", "Ledger", "derive"]
 
-#: KPIs that add up over days, seeds' days, channels or segments.
-ADDITIVE = ["visitors", "orders", "repeat_orders", "new_customers", "list_value", "gmv",
-            "cogs", "marketing_spend", "loyalty_cost", "holding_cost", "unsubscribes",
-            "coupon_cost", "gift_cost", "points_cost", "deposits", "deposit_value",
-            "presale_orders", "forfeits", "forfeited_deposits", "flash_units",
-            "tier_discount", "points_issued", "points_redeemed", "birthday_gifts",
-            "referrals", "referral_discount", "referral_credit", "group_deals", "group_failed",
-            "group_orders", "demand_units", "served_units", "substituted_units", "lost_units",
-            "lost_orders", "lost_gmv", "arrivals", "reorder_units", "backorders_shipped"]
-#: Day totals a promotion's checkout reports (simulated scale), booked as they are.
-_TALLY = ["coupon_cost", "gift_cost", "points_cost", "deposits", "deposit_value",
-          "presale_orders", "forfeits", "forfeited_deposits", "flash_units",
-          "tier_discount", "points_issued", "points_redeemed", "birthday_gifts",
-          "referrals", "referral_discount", "referral_credit", "group_deals", "group_failed",
-          "group_orders"]
-_PROMOTION_COLS = ["orders", "discount_cost", "loyalty_cost"]
-_COHORT_COLS = ["acquired", "alive"]
+#: KPIs that add up over days, seeds' days, channels or segments (``sim.kpis.ADDITIVE``).
+ADDITIVE = list(kpis.ADDITIVE)
 #: KPIs that are a level at the end of a day (a period's value is its last day's).
-LEVELS = [f"stage_{s}" for s in STAGES] + ["customers", "active_customers", "churned",
-                                           "points_liability", "stock_units", "stock_value",
-                                           "backlog_units"]
-#: Per category and day: the orders, and what the inventory recorded (agents.inventory).
-_CATEGORY_COLS = ["orders", "list_value", "gmv", "cogs", *DAY_FIELDS]
-
-_CHANNEL_COLS = ["spend", "exposures", "reach", "visits", "orders", "new_customers",
-                 "list_value", "gmv", "cogs"]
-_GROUP_COLS = ["visitors", "orders", "new_customers", "list_value", "gmv", "cogs", "customers"]
+LEVELS = list(kpis.LEVELS)
 
 
 def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
@@ -125,24 +103,24 @@ class Ledger:
         self.channels = [*channels, "organic"]
         self.segments = segments
         self.promotions = promotions
-        self.by_promotion = {k: np.zeros((n_days, len(promotions))) for k in _PROMOTION_COLS}
+        self.by_promotion = {k: np.zeros((n_days, len(promotions))) for k in kpis.BY_PROMOTION}
         self.tiers = tiers or []
-        self.by_tier = {"members": np.zeros((n_days, len(self.tiers)))}
+        self.by_tier = {k: np.zeros((n_days, len(self.tiers))) for k in kpis.BY_TIER}
         # cohorts: customers from before the horizon, then one per month of acquisition
         self.cohorts = ["before", *(months or [])]
         self._month_of_day = month_of_day if month_of_day is not None else np.zeros(
             n_days, dtype=np.int64)
-        self.by_cohort = {k: np.zeros((n_days, len(self.cohorts))) for k in _COHORT_COLS}
+        self.by_cohort = {k: np.zeros((n_days, len(self.cohorts))) for k in kpis.BY_COHORT}
         # acquisition sources: channels (no 'organic' row), organic, referral, existing
         self.sources = [*channels, "organic", "referral", "existing"]
-        self.by_source = {k: np.zeros((n_days, len(self.sources))) for k in _COHORT_COLS}
-        self.daily = {k: np.zeros(n_days) for k in ADDITIVE + LEVELS}
+        self.by_source = {k: np.zeros((n_days, len(self.sources))) for k in kpis.BY_COHORT}
+        self.daily = {k: np.zeros(n_days) for k in (*kpis.ADDITIVE, *kpis.LEVELS)}
         self.categories = categories or []
         self.by_category = {k: np.zeros((n_days, len(self.categories)))
-                            for k in _CATEGORY_COLS}
-        self.by_channel = {k: np.zeros((n_days, len(self.channels))) for k in _CHANNEL_COLS}
-        self.by_segment = {k: np.zeros((n_days, len(segments))) for k in _GROUP_COLS}
-        self.by_city_tier = {k: np.zeros((n_days, len(CITY_TIERS))) for k in _GROUP_COLS}
+                            for k in kpis.BY_CATEGORY}
+        self.by_channel = {k: np.zeros((n_days, len(self.channels))) for k in kpis.BY_CHANNEL}
+        self.by_segment = {k: np.zeros((n_days, len(segments))) for k in kpis.BY_GROUP}
+        self.by_city_tier = {k: np.zeros((n_days, len(CITY_TIERS))) for k in kpis.BY_GROUP}
 
     def record(self, day: int, out: DayOutcome, spend: np.ndarray, exposures: np.ndarray,
                pop: ShopperPopulation, loyalty: LoyaltyProgramme | None = None,
@@ -151,7 +129,6 @@ class Ledger:
         state and (``stock``: per category, real scale) the inventory's day."""
         s = self.scale
         d = self.daily
-        n_ch = len(self.channels)
         d["visitors"][day] = out.visitors.size * s
         d["orders"][day] = out.buyers.size * s
         d["repeat_orders"][day] = (~out.new).sum() * s
@@ -161,11 +138,26 @@ class Ledger:
         d["cogs"][day] = out.cogs.sum() * s
         d["marketing_spend"][day] = spend.sum()
         d["unsubscribes"][day] = pop.unsubscribed_today * s
-        for key in _TALLY:
+        for key in kpis.TALLY:
             d[key][day] = out.tally.get(key, 0.0) * s
         d["loyalty_cost"][day] = d["gift_cost"][day] + d["points_cost"][day] \
             + d["points_redeemed"][day] + d["birthday_gifts"][day] + d["referral_credit"][day]
         self._record_cohorts(day, pop)
+        self._record_categories(day, out, stock)
+        if loyalty is not None:
+            d["points_liability"][day] = loyalty.liability * s
+            self.by_tier["members"][day] = loyalty.counts(pop) * s
+        if out.per_promotion is not None:
+            for i, key in enumerate(kpis.BY_PROMOTION):
+                self.by_promotion[key][day] = out.per_promotion[:, i] * s
+        self._record_stages(day, pop)
+        self._record_channels(day, out, spend, exposures)
+        self._record_groups(day, out, pop)
+
+    def _record_categories(self, day: int, out: DayOutcome,
+                           stock: dict[str, np.ndarray] | None) -> None:
+        """Orders per category, and the inventory's day (per category and in total)."""
+        s = self.scale
         cat = self.by_category
         if self.categories:
             k = len(self.categories)
@@ -176,15 +168,12 @@ class Ledger:
         if stock is not None:
             for key, values in stock.items():
                 cat[key][day] = values
-                d[key][day] = values.sum()
-        if loyalty is not None:
-            d["points_liability"][day] = loyalty.liability * s
-            self.by_tier["members"][day] = loyalty.counts(pop) * s
-        if out.per_promotion is not None:
-            for i, key in enumerate(_PROMOTION_COLS):
-                self.by_promotion[key][day] = out.per_promotion[:, i] * s
-        stages = pop.stages(day)
-        counts = np.bincount(stages, minlength=len(STAGES)) * s
+                self.daily[key][day] = values.sum()
+
+    def _record_stages(self, day: int, pop: ShopperPopulation) -> None:
+        """Shoppers per lifecycle stage, and the customer counts they make up."""
+        d = self.daily
+        counts = np.bincount(pop.stages(day), minlength=len(STAGES)) * self.scale
         for i, name in enumerate(STAGES):
             d[f"stage_{name}"][day] = counts[i]
         idx = {name: i for i, name in enumerate(STAGES)}
@@ -193,6 +182,11 @@ class Ledger:
         d["customers"][day] = alive + counts[idx["dormant"]]
         d["churned"][day] = counts[idx["churned"]]
 
+    def _record_channels(self, day: int, out: DayOutcome, spend: np.ndarray,
+                         exposures: np.ndarray) -> None:
+        """Per channel: spend, exposures, reach, visits and the orders attributed to it."""
+        s = self.scale
+        n_ch = len(self.channels)
         ch = self.by_channel
         oc = out.order_channel
         ch["spend"][day, :-1] = spend
@@ -205,6 +199,9 @@ class Ledger:
         for key, values in (("list_value", out.list_value), ("gmv", out.gmv), ("cogs", out.cogs)):
             ch[key][day] = np.bincount(oc, weights=values, minlength=n_ch) * s
 
+    def _record_groups(self, day: int, out: DayOutcome, pop: ShopperPopulation) -> None:
+        """Per segment and per city tier: visitors, orders, money and customers."""
+        s = self.scale
         customers = pop.customer & pop.alive
         for table, codes, n in ((self.by_segment, pop.segment, len(self.segments)),
                                 (self.by_city_tier, pop.city_tier, len(CITY_TIERS))):

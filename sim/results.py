@@ -6,24 +6,16 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.ledger import ADDITIVE, LEVELS, derive
+from sim import kpis
+from sim.ledger import derive
 from sim.schema import Scenario, Strategy
 
 __all__ = ["STOCK_KPIS", "SUMMARY_KPIS", "Results", "mean_ci"]
 
-#: KPIs in ``summary()``, in the order a planner reads them.
-SUMMARY_KPIS = ["gmv", "orders", "visitors", "conversion_rate", "aov", "new_customers",
-                "repeat_rate", "marketing_spend", "roas", "roi", "profit", "gross_profit",
-                "gross_margin", "list_value", "discount_cost", "cogs", "loyalty_cost",
-                "holding_cost", "cac", "customers", "active_customers", "churned",
-                "unsubscribes", "coupon_cost", "gift_cost", "points_cost", "deposits",
-                "deposit_value", "presale_orders", "forfeits", "forfeited_deposits",
-                "flash_units", "tier_discount", "points_issued", "points_redeemed",
-                "points_liability", "birthday_gifts", "referrals", "referral_discount",
-                "referral_credit", "group_deals", "group_failed", "group_orders",
-                "stockout_rate", "fill_rate", "lost_orders", "lost_gmv", "stock_value"]
-#: KPIs of a stock plan: without one there is nothing to report (no stock, nothing lost).
-STOCK_KPIS = ["stockout_rate", "fill_rate", "lost_orders", "lost_gmv", "stock_value"]
+#: KPIs in ``summary()``, in the order a planner reads them (``sim.kpis.SUMMARY``).
+SUMMARY_KPIS = list(kpis.SUMMARY)
+#: KPIs of a stock plan: without one there is nothing to report (``sim.kpis.STOCK``).
+STOCK_KPIS = list(kpis.STOCK)
 
 
 def mean_ci(values: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
@@ -86,15 +78,16 @@ class Results:
         """One row per seed: additive KPIs summed over the horizon, levels at its end."""
         if self._totals is None:  # computed once: comparisons ask for it per KPI
             g = self.daily.groupby("seed")
-            self._totals = derive(pd.concat([g[ADDITIVE].sum(), g[LEVELS].last()], axis=1))
+            self._totals = derive(pd.concat([g[list(kpis.ADDITIVE)].sum(),
+                                           g[list(kpis.LEVELS)].last()], axis=1))
         return self._totals.copy()
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
         """One row per KPI over the horizon: ``mean``, ``ci_low``, ``ci_high`` across seeds
         (the stock KPIs only when the plan has a stock plan)."""
-        kpis = SUMMARY_KPIS if self.strategy.stock else [
-            k for k in SUMMARY_KPIS if k not in STOCK_KPIS]
-        return mean_ci(self.totals()[kpis], level)
+        shown = list(kpis.SUMMARY) if self.strategy.stock else [
+            k for k in kpis.SUMMARY if k not in kpis.STOCK]
+        return mean_ci(self.totals()[shown], level)
 
     def retention(self, by: str = "cohort") -> pd.DataFrame:
         """Share of each cohort (``by="cohort"``: acquisition month) or acquisition source
@@ -138,7 +131,7 @@ class Results:
         """Per promotion over the horizon, mean over seeds: orders that used it and what it
         cost (discount given, gifts and points)."""
         per_seed = self.by_promotion.groupby(["seed", "promotion"], sort=False)[
-            ["orders", "discount_cost", "loyalty_cost"]].sum()
+            list(kpis.BY_PROMOTION)].sum()
         return per_seed.groupby("promotion", sort=False).mean()
 
     def inventory_summary(self) -> pd.DataFrame:
@@ -176,13 +169,11 @@ class Results:
             m["average_stock"] > 0)
         out["days_of_cover"] = m["closing_stock"] / m["sold_per_day"].where(
             m["sold_per_day"] > 0)
-        return out
+        return out[list(kpis.STOCK_TABLE)]
 
     def channel_summary(self) -> pd.DataFrame:
         """Per channel over the horizon, mean over seeds: spend, reach, visits, orders, ROAS."""
         per_seed = self.by_channel.groupby(["seed", "channel"], sort=False)[
-            ["spend", "exposures", "reach", "visits", "orders", "new_customers",
-             "list_value", "gmv", "cogs"]].sum()
+            list(kpis.BY_CHANNEL)].sum()
         mean = per_seed.groupby("channel", sort=False).mean()
-        return derive(mean)[["spend", "exposures", "reach", "visits", "orders",
-                             "new_customers", "gmv", "roas", "cac", "conversion_rate"]]
+        return derive(mean)[list(kpis.CHANNEL_SUMMARY)]
