@@ -1,4 +1,4 @@
-"""What lives in the market: the shopper population and the channels."""
+"""What lives in the market: one module per mechanism, each with its own configuration."""
 
 from agents.channels import ChannelAgent
 from agents.population import NEVER, DayOutcome, ShopperPopulation

@@ -16,12 +16,28 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["CITY_TIERS", "SHARE_TOLERANCE", "STAGES", "CityTier", "Config", "DateRange",
-           "NonNegative", "Positive", "Share", "TargetStage", "check_sums_to_one", "unknown"]
+__all__ = [
+    "CITY_TIERS",
+    "SHARE_TOLERANCE",
+    "STAGES",
+    "WEEKDAYS",
+    "CityTier",
+    "Config",
+    "DateRange",
+    "NonNegative",
+    "Positive",
+    "Share",
+    "TargetStage",
+    "Weekday",
+    "check_sums_to_one",
+    "unknown",
+]
 
 CityTier = Literal["tier1", "tier2", "tier3", "tier4"]
 CITY_TIERS: tuple[CityTier, ...] = ("tier1", "tier2", "tier3", "tier4")
 STAGES = ("prospect", "aware", "new", "active", "high_value", "dormant", "churned")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: Lifecycle stages a promotion may target (a churned customer is out of reach).
 TargetStage = Literal["prospect", "aware", "new", "active", "high_value", "dormant"]
 SHARE_TOLERANCE = 1e-6

@@ -14,9 +14,9 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from agents._config import SHARE_TOLERANCE, Config, NonNegative, Positive, Share, unknown
+from agents.promotions import depth_fields
 from sim import Scenario, Strategy
 from sim.calendar import Phase
-from sim.schema import DEPTH_FIELD
 
 __all__ = ["Bounds", "Levers", "LoyaltyLevers", "ScenarioWithLevers", "ShareLever",
            "StockLever", "TimingLever", "lever_problems", "levers_of"]
@@ -162,11 +162,11 @@ def _promotion_problems(levers: Levers, strategy: Strategy) -> Problems:
             if name not in promos:
                 problems.append((f"levers.{key}.{name}",
                                  unknown(name, list(promos), "promotion")))
-            elif key == "depth" and promos[name].kind not in DEPTH_FIELD:
+            elif key == "depth" and promos[name].depth_field is None:
                 problems.append((f"levers.depth.{name}",
                                  f"a {promos[name].kind} promotion has no depth to search; "
-                                 f"depth applies to {', '.join(DEPTH_FIELD)} promotions"))
-            elif key == "depth" and DEPTH_FIELD[promos[name].kind] == "discount" and \
+                                 f"depth applies to {', '.join(depth_fields())} promotions"))
+            elif key == "depth" and promos[name].depth_field == "discount" and \
                     levers.depth[name].max > 1:
                 problems.append((f"levers.depth.{name}.max",
                                  "a discount is a share of the list price: at most 1"))

@@ -17,11 +17,11 @@ import optuna
 import pandas as pd
 from matplotlib.figure import Figure
 
+from agents.promotions import Promotion
 from optimize.space import equal_split
 from optimize.study import Optimization
 from sim.plan import promotion_days
 from sim.plots import date_axis, money_label
-from sim.schema import DEPTH_FIELD, Promotion
 
 __all__ = ["allocation", "history", "importances", "pareto", "save_all", "timing"]
 
@@ -158,7 +158,7 @@ def timing(opt: Optimization) -> Figure:
 
 
 def _depth_label(promo: Promotion) -> str:
-    field = DEPTH_FIELD.get(promo.kind)
+    field = promo.depth_field
     if field == "discount":
         return f"{promo.discount:.0%} off"
     if field == "reduction":

@@ -20,8 +20,9 @@ from typing import Any
 import numpy as np
 import optuna
 
+from agents.promotions.registry import DEPTH_FIELD
 from optimize.levers import Levers, StockLever, levers_of
-from sim.schema import DEPTH_FIELD, Scenario, Strategy
+from sim.schema import Scenario, Strategy
 
 __all__ = ["equal_split", "params_of", "suggest_strategy"]
 
@@ -178,7 +179,7 @@ def params_of(scenario: Scenario, strategy: Strategy) -> dict[str, Any]:
         params |= {f"phase:{p}": u for p, u in zip(levers.phasing, _u_for(want), strict=True)}
     by_name = {p.name: p for p in strategy.promotions}
     for name, b in levers.depth.items():
-        value = getattr(by_name[name], DEPTH_FIELD[by_name[name].kind])
+        value = getattr(by_name[name], by_name[name].depth_field or "")
         params[f"depth:{name}"] = min(max(float(value), b.min), b.max)
     if levers.loyalty is not None and strategy.loyalty is not None:
         tiers = {t.name: t for t in strategy.loyalty.tiers}

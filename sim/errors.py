@@ -39,8 +39,11 @@ def _fields_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
             current = next(a for a in typing.get_args(current) if a is not type(None))
     if typing.get_origin(current) in (dict, list):
         current = typing.get_args(current)[-1]
+    if typing.get_origin(current) is typing.Annotated:  # e.g. a promotion of any kind
+        current = typing.get_args(current)[0]
     if isinstance(current, type) and issubclass(current, BaseModel):
-        return list(current.model_fields)
+        every = getattr(current, "all_field_names", None)  # a union: the fields of all kinds
+        return list(every() if every is not None else current.model_fields)
     return []
 
 

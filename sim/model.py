@@ -78,7 +78,7 @@ class MarketModel(mesa.Model):
             self, scenario.word_of_mouth, self.population, self.strategy.referral)
         self.inventory = Inventory(self, scenario, self.strategy, n_days) \
             if self.strategy.stock else None
-        self._presales = [a for a in self.promotions if a.kind == "presale"]
+        self._presales = [a for a in self.promotions if a.promo.takes_deposits]
         self.ledger = Ledger(n_days, list(scenario.channels), segs,
                              [p.name for p in self.strategy.promotions],
                              scenario.population.scale,
@@ -138,7 +138,7 @@ class MarketModel(mesa.Model):
             if today else None
         completions, lost, lost_value = None, 0, 0.0
         for a in self.promotions:
-            if a.kind == "presale":
+            if a.promo.takes_deposits:
                 done, value, count = a.complete(t, pop)
                 lost, lost_value = lost + count, lost_value + value
                 if done.shoppers.size:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from agents._config import WEEKDAYS
+from agents.promotions import Promotion
 from sim.calendar import PHASES, DayCalendar
-from sim.schema import WEEKDAYS, Promotion, Scenario, Strategy
+from sim.schema import Scenario, Strategy
 
 __all__ = ["daily_budgets", "promotion_days", "promotion_window"]
 
@@ -63,12 +65,12 @@ def promotion_days(scenario: Scenario, promo: Promotion, n_days: int) -> np.ndar
     on = np.array([promo.start <= d <= promo.end for d in dates], dtype=bool)
     if promo.weekdays:
         on &= np.isin([d.weekday() for d in dates], [WEEKDAYS.index(w) for w in promo.weekdays])
-    days_of_month = promo.days_of_month or (
-        [promo.day_of_month] if promo.day_of_month is not None else None)
+    days_of_month = promo.month_days()
     if days_of_month:
         on &= np.isin([d.day for d in dates], days_of_month)
-    if promo.final_day is not None:
-        on |= np.array([d == promo.final_day for d in dates], dtype=bool)
+    due = promo.due_date()
+    if due is not None:
+        on |= np.array([d == due for d in dates], dtype=bool)
     return on
 
 

@@ -16,7 +16,7 @@ fractions of 1.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal, Self
+from typing import Any, Literal, Self
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
@@ -24,7 +24,6 @@ from agents._config import (
     Config,
     DateRange,
     NonNegative,
-    Positive,
     Share,
     TargetStage,
     check_sums_to_one,
@@ -35,166 +34,15 @@ from agents.channels import Channel
 from agents.inventory import StockPlan
 from agents.loyalty import Loyalty
 from agents.population import Population
+from agents.promotions import AnyPromotion, Stacking, kinds
 from agents.word_of_mouth import Referral, WordOfMouthConfig
 from sim.calendar import Calendar, Horizon, Phase
 from sim.errors import InputError, one_sentence
 
-__all__ = ["DEPTH_FIELD", "WEEKDAYS", "Promotion", "Scenario", "Stacking", "Strategy",
-           "strategy_problems"]
+__all__ = ["PromotionKind", "Scenario", "Strategy", "strategy_problems"]
 
-PromotionKind = Literal["percent", "fixed", "threshold", "coupon", "presale", "flash_sale",
-                        "gift", "member_day", "points", "group_buy"]
-
-
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-
-
-WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-#: The fields each promotion kind needs (first tuple) and may have (second), besides
-#: the fields every promotion has.
-_KIND_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "percent": (("discount",), ()),
-    "fixed": (("reduction",), ()),
-    "threshold": (("threshold", "reduction"), ("top_up_range", "top_up_share")),
-    "coupon": (("reduction",), ("threshold",)),
-    "presale": (("deposit", "final_day"), ("multiplier", "forfeit_share", "uptake",
-                                           "max_deposits")),
-    "flash_sale": (("discount", "units"), ("hours",)),
-    "gift": (("gift_cost",), ("gift_value", "threshold")),
-    "member_day": (("discount", "day_of_month"), ()),
-    "points": (("points_rate",), ("multiplier", "redemption_rate")),
-    "group_buy": (("discount", "group_size"), ("join_rate", "uptake")),
-}
-
-
-_OPTIONAL = {name for _, may in _KIND_FIELDS.values() for name in may} | {
-    name for need, _ in _KIND_FIELDS.values() for name in need}
-
-
-class Promotion(DateRange):
-    """An offer that runs between two dates (inclusive).
-
-    Kinds and their fields (money in the scenario's currency, shares of 1):
-
-    * ``percent``: ``discount`` off the list price of ``categories``.
-    * ``fixed``: ``reduction`` off each order (at most the order's value).
-    * ``threshold`` (满减): ``reduction`` off any order whose list value reaches
-      ``threshold``; a shopper whose basket falls within ``top_up_range`` (a share of the
-      threshold) below it tops up to reach it with probability ``top_up_share``.
-    * ``coupon``: a new-user coupon, ``reduction`` off a shopper's first order (of at
-      least ``threshold``, default 0).
-    * ``presale`` (定金膨胀): between ``start`` and ``end`` a buyer may pay a ``deposit``
-      instead of buying now (with probability ``uptake``); the deposit counts
-      ``multiplier`` times at final payment on ``final_day``. A share ``forfeit_share``
-      of deposits is never completed: the shop keeps them. ``max_deposits`` (real
-      deposits) sizes the presale to the stock it sells: deposits stop there.
-    * ``flash_sale``: ``discount`` for ``hours`` of each day it runs (a shopper is around
-      then with probability hours / 24), until that day's ``units`` (real orders, one
-      unit each) are sold.
-    * ``gift``: a gift costing the shop ``gift_cost`` with every order of at least
-      ``threshold``; shoppers value it at ``gift_value`` (default: its cost).
-    * ``member_day``: ``discount`` for customers on day ``day_of_month`` of each month.
-    * ``points``: points worth ``points_rate`` x ``multiplier`` of the amount paid;
-      a share ``redemption_rate`` of them is ever redeemed (the expected cost).
-    * ``group_buy`` (拼团): a buyer starts a group with probability ``uptake`` and invites
-      their contacts (the scenario's ``word_of_mouth`` graph); each joins with
-      probability ``join_rate``. With ``group_size`` participants (the starter and
-      ``group_size - 1`` contacts) the deal completes and all of them pay ``discount``
-      less, the contacts placing orders of their own; otherwise the starter pays the
-      ordinary price.
-
-    Any promotion may be limited to ``segments``, lifecycle ``stages`` and loyalty
-    ``tiers`` (members of those tiers), and repeated on ``weekdays`` or ``days_of_month``
-    within its dates.
-    """
-
-    name: str
-    kind: PromotionKind = "percent"
-    categories: list[str] | Literal["all"] = "all"
-    segments: list[str] | Literal["all"] = "all"
-    stages: list[TargetStage] | Literal["all"] = "all"
-    tiers: list[str] | Literal["all"] = "all"
-    weekdays: list[Weekday] | None = None
-    days_of_month: list[Annotated[int, Field(ge=1, le=31)]] | None = None
-    discount: Share | None = None
-    reduction: Positive | None = None
-    threshold: NonNegative | None = None
-    top_up_range: Share | None = None
-    top_up_share: Share | None = None
-    deposit: Positive | None = None
-    final_day: dt.date | None = None
-    multiplier: Annotated[float, Field(ge=1.0, le=10.0)] | None = None
-    forfeit_share: Share | None = None
-    uptake: Share | None = None
-    units: Annotated[int, Field(ge=1)] | None = None
-    max_deposits: Annotated[int, Field(ge=1)] | None = None
-    hours: Annotated[float, Field(gt=0.0, le=24.0)] | None = None
-    gift_cost: Positive | None = None
-    gift_value: NonNegative | None = None
-    day_of_month: Annotated[int, Field(ge=1, le=31)] | None = None
-    points_rate: Annotated[float, Field(gt=0.0, le=0.5)] | None = None
-    redemption_rate: Share | None = None
-    group_size: Annotated[int, Field(ge=2, le=50)] | None = None
-    join_rate: Share | None = None
-
-    @model_validator(mode="after")
-    def _fields_of_kind(self) -> Promotion:
-        need, may = _KIND_FIELDS[self.kind]
-        missing = [f for f in need if getattr(self, f) is None]
-        if missing:
-            names = " and ".join(f"'{f}'" for f in missing)
-            raise ValueError(f"a {self.kind} promotion needs {names}")
-        extra = [f for f in sorted(_OPTIONAL - set(need) - set(may))
-                 if getattr(self, f) is not None]
-        if extra:
-            allowed = ", ".join(need + may)
-            raise ValueError(f"'{extra[0]}' does not apply to a {self.kind} promotion "
-                             f"(its fields: {allowed})")
-        if self.kind == "threshold" and self.reduction >= self.threshold:  # type: ignore[operator]
-            raise ValueError(f"reduction ({self.reduction:g}) must be below threshold "
-                             f"({self.threshold:g})")
-        if self.final_day is not None and self.final_day <= self.end:
-            raise ValueError(f"final_day ({self.final_day}) must come after the deposit "
-                             f"window ends ({self.end})")
-        if (self.weekdays or self.days_of_month) and self.kind in ("presale", "member_day"):
-            raise ValueError(f"a {self.kind} promotion cannot repeat on 'weekdays' or "
-                             "'days_of_month'")
-        return self
-
-    def get(self, field: str) -> float:
-        """A numeric field, or its default for this kind when the file left it out."""
-        value = getattr(self, field)
-        if value is None and field == "gift_value":
-            value = self.gift_cost
-        return float(_DEFAULTS[field] if value is None else value)
-
-
-#: Defaults of the optional per-kind fields.
-_DEFAULTS: dict[str, float] = {
-    "threshold": 0.0, "top_up_range": 0.2, "top_up_share": 0.5, "multiplier": 2.0,
-    "forfeit_share": 0.1, "uptake": 0.3, "hours": 2.0, "redemption_rate": 0.6,
-    "join_rate": 0.3,
-}
-
-
-class Stacking(Config):
-    """How offers on the same order combine.
-
-    ``best``: only the offer saving the most applies (best single offer). ``stack``: the
-    savings add up, capped at ``cap`` (a share of the order's list value). Gifts and
-    points are not price offers: they always come on top.
-    """
-
-    rule: Literal["best", "stack"] = "best"
-    cap: Share = 0.5
-
-
-#: Promotion kinds whose depth is a discount share, and those whose depth is an amount.
-DEPTH_FIELD = {"percent": "discount", "flash_sale": "discount", "member_day": "discount",
-               "group_buy": "discount", "fixed": "reduction", "threshold": "reduction",
-               "coupon": "reduction"}
+#: The promotion kinds (see ``agents.promotions``), as a literal.
+PromotionKind = Literal[tuple(kinds())]  # type: ignore[valid-type]
 
 
 class Strategy(Config):
@@ -220,7 +68,7 @@ class Strategy(Config):
     shares: dict[str, Share] = Field(default_factory=dict)
     phasing: dict[Phase, Share] | None = None
     flighting: dict[str, list[DateRange]] = Field(default_factory=dict)
-    promotions: list[Promotion] = Field(default_factory=list)
+    promotions: list[AnyPromotion] = Field(default_factory=list)
     stacking: Stacking = Field(default_factory=Stacking)
     loyalty: Loyalty | None = None
     audiences: dict[str, list[TargetStage]] = Field(default_factory=dict)
@@ -307,10 +155,10 @@ class Scenario(Config):
             self.strategy, channels, categories, list(self.population.segments),
             self.horizon.start)]
         if self.word_of_mouth is None:
-            problems += [(f"strategy.promotions.{i}", "a group_buy promotion recruits "
+            problems += [(f"strategy.promotions.{i}", f"a {p.kind} promotion recruits "
                           "contacts: add word_of_mouth to the scenario")
                          for i, p in enumerate(self.strategy.promotions)
-                         if p.kind == "group_buy"]
+                         if p.recruits_contacts]
         if self.strategy.referral is not None and self.word_of_mouth is None:
             problems.append(("strategy.referral", "a referral programme spreads by word of "
                                                   "mouth: add word_of_mouth to the scenario"))

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 import scenarios
+from agents.promotions import Promotion
 from sim.calendar import PHASES, build_calendar
 from sim.plan import daily_budgets, promotion_days
-from sim.schema import Promotion
 
 
 @pytest.fixture(scope="module")

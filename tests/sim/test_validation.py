@@ -15,7 +15,8 @@ import yaml
 
 import scenarios
 import sim
-from sim.schema import Promotion, Strategy
+from agents.promotions import Promotion
+from sim.schema import Strategy
 
 BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
 EXPECTED: dict[str, dict[str, Any]] = yaml.safe_load((BAD / "EXPECTED.yaml").read_text())
