@@ -33,13 +33,12 @@ app.command()(validate)
 
 def _draw_to_files() -> None:
     """The command writes PNG files and opens no window: unless a backend was chosen
-    (MPLBACKEND, a matplotlibrc, or pyplot already in use in this process), draw with
-    Agg, which needs no screen. Only this entry point chooses; the plots never do."""
+    (MPLBACKEND, a matplotlibrc, ``%matplotlib`` in a notebook), draw with Agg, which
+    needs no screen. Only this entry point chooses; the plots never do."""
     import matplotlib
 
     # None: no backend chosen yet, matplotlib would guess one on the first figure
-    chosen = getattr(matplotlib.rcParams, "_get_backend_or_none", lambda: None)()
-    if chosen is None and "matplotlib.pyplot" not in sys.modules:
+    if getattr(matplotlib.rcParams, "_get_backend_or_none", lambda: None)() is None:
         matplotlib.use("Agg")
 
 
