@@ -33,7 +33,7 @@ def main() -> None:
     ap.add_argument("--json", help="also write the figures here")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-m", "sim.cli", "optimize", args.scenario, "--trials",
+        cmd = [sys.executable, "-m", "interfaces.cli", "optimize", args.scenario, "--trials",
                str(args.trials), "--seeds", str(args.seeds), "--population",
                str(args.population), "--jobs", str(args.jobs), "--out", tmp]
         print("running:", " ".join(cmd[2:]), flush=True)

@@ -180,7 +180,7 @@ def test_two_workers_share_a_postgresql_study() -> None:
 
 @pytest.mark.slow
 def test_a_study_killed_mid_run_resumes_without_losing_trials(tmp_path: Path) -> None:
-    cmd = [sys.executable, "-m", "sim.cli", "optimize", "double11", "--population", "3000",
+    cmd = [sys.executable, "-m", "interfaces.cli", "optimize", "double11", "--population", "3000",
            "--trials", "14", "--seeds", "1", "--check-seeds", "0", "--out", str(tmp_path)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     journal = tmp_path / "study.journal"
@@ -203,7 +203,7 @@ def test_a_study_killed_mid_run_resumes_without_losing_trials(tmp_path: Path) ->
 
 @pytest.mark.slow
 def test_ctrl_c_stops_cleanly_and_keeps_what_is_done(tmp_path: Path) -> None:
-    cmd = [sys.executable, "-m", "sim.cli", "optimize", "double11", "--population", "3000",
+    cmd = [sys.executable, "-m", "interfaces.cli", "optimize", "double11", "--population", "3000",
            "--trials", "400", "--seeds", "2", "--jobs", "2", "--check-seeds", "2",
            "--out", str(tmp_path)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
-import pandas as pd
 import pytest
 
 import scenarios
@@ -41,27 +36,3 @@ def test_components_add_up_and_have_signs(dec) -> None:
 def test_plan_without_promotions_is_refused() -> None:
     with pytest.raises(ValueError, match="no promotions"):
         sim.decompose(SC, SC.strategy, seeds=2)
-
-
-def test_cli_decompose_writes_table_and_plot(tmp_path: Path) -> None:
-    plan = tmp_path / "week.yaml"
-    plan.write_text(sim.strategy_to_yaml(PLAN))
-    out = tmp_path / "out"
-    proc = subprocess.run(
-        [sys.executable, "-m", "sim.cli", "decompose", "baseline", "--strategy", str(plan),
-         "--population", "3000", "--days", "35", "--seeds", "2", "--out", str(out)],
-        capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    assert "bump_gmv" in proc.stdout
-    table = pd.read_csv(out / "decomposition.csv", index_col="component")
-    assert {"bump_gmv", "pulled_forward_gmv", "net_incremental_profit"} <= set(table.index)
-    assert (out / "decomposition.png").read_bytes()[:4] == b"\x89PNG"
-
-
-def test_cli_decompose_without_promotions_is_exit_2(tmp_path: Path) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "sim.cli", "decompose", "baseline", "--out", str(tmp_path / "o")],
-        capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 2
-    assert "promotions" in proc.stderr and proc.stderr.strip().count("\n") == 0
-    assert not (tmp_path / "o").exists()

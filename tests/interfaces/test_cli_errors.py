@@ -2,8 +2,8 @@
 no traceback, and nothing written to --out.
 
 Every broken file in tests/data/bad/ (table: tests/data/bad/EXPECTED.yaml) goes through the
-CLI's own entry point ``sim.cli.main`` in this process, which keeps the test fast; a few go
-through real processes (``python -m sim.cli`` and the installed ``growthsim`` script) to
+CLI's own entry point ``interfaces.cli.main`` in this process, which keeps the test fast; a few go
+through real processes (``python -m interfaces.cli`` and the installed ``growthsim`` script) to
 check what the shell sees.
 """
 
@@ -20,7 +20,7 @@ import yaml
 
 import scenarios
 import sim
-from sim import cli
+from interfaces import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 BAD = ROOT / "tests" / "data" / "bad"
@@ -150,14 +150,14 @@ def test_validate_accepts_good_files(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 def _script() -> list[str]:
     script = Path(sys.executable).with_name("growthsim")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "sim.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "interfaces.cli"]
 
 
 @pytest.fixture(scope="module")
 def processes(tmp_path_factory: pytest.TempPathFactory
               ) -> dict[str, tuple[subprocess.CompletedProcess[str], Path | None]]:
     """Start every process at once (each spends ~2 s importing), then collect them."""
-    module = [sys.executable, "-m", "sim.cli"]
+    module = [sys.executable, "-m", "interfaces.cli"]
     out = tmp_path_factory.mktemp("proc") / "out"
     out.mkdir()
     (out / "daily.csv").write_text(DAILY, encoding="utf-8")

@@ -10,7 +10,7 @@ import pytest
 
 import scenarios
 import sim
-from sim import cli
+from interfaces import cli
 
 
 def _main(args: list[str], capsys, monkeypatch) -> tuple[int, str, str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-RUN = [sys.executable, "-m", "sim.cli", "run", "double11", "--population", "3000",
+RUN = [sys.executable, "-m", "interfaces.cli", "run", "double11", "--population", "3000",
        "--days", "20", "--seeds", "2"]
 
 
@@ -87,6 +87,6 @@ def test_option_out_of_range_is_one_sentence_and_exit_2(tmp_path: Path) -> None:
 
 
 def test_validate_reports_a_valid_scenario() -> None:
-    proc = _run([sys.executable, "-m", "sim.cli", "validate", "scenarios/baseline.yaml"])
+    proc = _run([sys.executable, "-m", "interfaces.cli", "validate", "scenarios/baseline.yaml"])
     assert proc.returncode == 0, proc.stderr
     assert "valid scenario 'baseline'" in proc.stdout

@@ -1,7 +1,7 @@
 """`growthsim report` and `--report`: one self-contained HTML page per output folder.
 
 The commands run in this process through the CLI's own entry point (as in
-tests/optimize/test_cli.py) on 2,000 shoppers and 20 days, which keeps them to a few
+tests/interfaces/test_cli_optimize.py) on 2,000 shoppers and 20 days, which keeps them to a few
 seconds. The page is checked as text (every PNG embedded, nothing loaded from elsewhere,
 the KPI table, the plans) and, when a Chromium is installed, in a real headless browser:
 every image decodes, nothing overflows a narrow window, no script error.
@@ -24,8 +24,8 @@ import pytest
 
 import scenarios
 import sim
-from sim import cli
-from sim.report import CAPTIONS, write_report
+from interfaces import cli
+from interfaces.report import CAPTIONS, write_report
 
 SMALL = ["--population", "2000", "--days", "20"]
 

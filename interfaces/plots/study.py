@@ -6,10 +6,6 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 import matplotlib.dates
 import matplotlib.pyplot as plt
 import numpy as np
@@ -18,10 +14,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from agents.promotions import Promotion
-from optimize.space import equal_split
-from optimize.study import Optimization
+from interfaces.plots._style import date_axis, money_axis, money_label, save_figures
+from optimize import Optimization, equal_split
 from sim.plan import promotion_days
-from sim.plots import date_axis, money_label
 
 __all__ = ["allocation", "history", "importances", "pareto", "save_all", "timing"]
 
@@ -46,7 +41,7 @@ def history(opt: Optimization) -> Figure:
     ax.step(f["trial"], best, where="post", color="#c0392b", lw=1.8, label="best so far")
     ax.set_xlabel("trial")
     ax.set_ylabel(name)
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(money_label))
+    money_axis(ax.yaxis)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     ax.set_title(f"{opt.scenario.name}: optimisation history ({len(frame)} trials, "
@@ -76,7 +71,7 @@ def pareto(opt: Optimization) -> Figure:
                     textcoords="offset points")
     ax.set_xlabel(a)
     ax.set_ylabel(b)
-    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(money_label))
+    money_axis(ax.xaxis)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     ax.set_title(f"{opt.scenario.name}: {a} vs {b} (front points numbered for --pick)")
@@ -121,7 +116,7 @@ def allocation(opt: Optimization) -> Figure:
                label=f"{name} (budget {money_label(plan.budget)})")
     ax.set_xticks(x, channels)
     ax.set_ylabel(f"budget ({opt.scenario.currency})")
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(money_label))
+    money_axis(ax.yaxis)
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize=8)
     ax.set_title(f"{opt.scenario.name}: budget by channel")
@@ -174,11 +169,4 @@ def save_all(opt: Optimization, out_dir: str | Path) -> list[Path]:
         makers.append(("pareto_front", pareto))
     if opt.scenario.strategy.promotions:
         makers.append(("promotion_timing", timing))
-    paths = []
-    for name, make in makers:
-        fig = make(opt)
-        path = Path(out_dir) / f"{name}.png"
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-        paths.append(path)
-    return paths
+    return save_figures(makers, opt, out_dir)

@@ -1,0 +1,5 @@
+"""``python -m interfaces.cli``: the ``growthsim`` command."""
+
+from interfaces.cli import main
+
+main()

@@ -1,0 +1,182 @@
+"""What the commands share: the consoles, the options, preparing the market and
+publishing the files.
+
+Every simulating command (``run``, ``compare``, ``decompose``, ``optimize``) takes the same
+options, defined once here as ``Annotated`` aliases, goes through the same three steps,
+and reports bad input the same way:
+
+1. :func:`prepare` checks the counts and loads the scenario (and a strategy file);
+2. the command computes and prints its tables;
+3. :func:`publish` lets the command write its files into a scratch folder, adds the
+   scenario as run, moves each file into ``--out`` whole, names them, and with
+   ``--report`` renders the folder as one HTML page.
+
+Bad input raises :class:`sim.InputError`; inside :func:`user_input` it becomes one
+sentence on stderr and exit code 2, before anything is written.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+import scenarios
+from interfaces.report import write_report
+from sim._io import InputError, load_strategy_file, scenario_to_yaml
+from sim.schema import Scenario, Strategy
+
+__all__ = ["CompareOutOpt", "CompareSeedsOpt", "DaysOpt", "DecomposeOutOpt",
+           "DecomposeSeedsOpt", "JobsOpt", "Options", "PopulationOpt", "ReportOpt", "RunOutOpt",
+           "RunSeedsOpt", "ScenarioArg", "SeedOpt", "StudyOutOpt", "StudySeedsOpt", "console",
+           "err_console", "fail", "parse", "prepare", "progress_bar", "publish",
+           "report_folder", "user_input"]
+
+# a file or pipe gets a width that fits the tables; a terminal keeps its own
+console = Console() if sys.stdout.isatty() else Console(width=110)
+err_console = Console(stderr=True, soft_wrap=True)
+
+# ---------------------------------------------------------------- the options
+
+ScenarioArg = Annotated[str, typer.Argument(help="Shipped scenario name or path to a YAML file.")]
+PopulationOpt = Annotated[int | None, typer.Option(
+    help="Simulated shoppers (the real market size is kept).")]
+DaysOpt = Annotated[int | None, typer.Option(help="Simulate only the first N days.")]
+JobsOpt = Annotated[int, typer.Option(help="Worker processes.")]
+SeedOpt = Annotated[int | None, typer.Option(help="Root seed (default: the scenario's).")]
+ReportOpt = Annotated[bool, typer.Option(
+    "--report", help="Also write OUT/report.html: the tables, plots and plans in one file.")]
+# --seeds and --out say, per command, what the seeds are shared by and what is written
+RunSeedsOpt = Annotated[int, typer.Option(help="Replications (seeds).")]
+CompareSeedsOpt = Annotated[int, typer.Option(help="Replications shared by every strategy.")]
+DecomposeSeedsOpt = Annotated[int, typer.Option(help="Replications shared by both runs.")]
+StudySeedsOpt = Annotated[int, typer.Option(help="Replications per trial (the same for all).")]
+RunOutOpt = Annotated[Path, typer.Option(help="Folder for CSV, JSON and PNG outputs.")]
+CompareOutOpt = Annotated[Path, typer.Option(help="Folder for compare.csv and the plot.")]
+DecomposeOutOpt = Annotated[Path, typer.Option(help="Folder for the table and the plot.")]
+StudyOutOpt = Annotated[Path, typer.Option(help="Folder for the study and its outputs.")]
+
+
+@dataclass(frozen=True)
+class Options:
+    """The options every simulating command takes, as given on the command line."""
+
+    seeds: int
+    population: int | None
+    days: int | None
+    jobs: int
+    seed: int | None
+    out: Path
+    with_report: bool
+
+
+# ---------------------------------------------------------------- errors
+
+
+def fail(message: str) -> typer.Exit:
+    """Print ``error: message`` on stderr; the exit (code 2) for the caller to raise."""
+    err_console.print(f"error: {message}", markup=False, highlight=False)
+    return typer.Exit(code=2)
+
+
+@contextmanager
+def user_input() -> Iterator[None]:
+    """Turn an ``InputError`` raised inside into one sentence on stderr and exit code 2."""
+    try:
+        yield
+    except InputError as exc:
+        raise fail(str(exc)) from None
+
+
+T = TypeVar("T")
+
+
+def parse(option: str, parse_text: Callable[[str], T], text: str) -> T:
+    """``parse_text(text)``, its ``ValueError`` as an ``InputError`` naming ``option``."""
+    try:
+        return parse_text(text)
+    except ValueError as exc:
+        raise InputError("command line", option, str(exc)) from None
+
+
+def _check_counts(**options: int | None) -> None:
+    """Each of --seeds, --population, --days, --jobs given must be at least 1."""
+    for name, value in options.items():
+        if value is not None and value < 1:
+            raise InputError("command line", f"--{name}", f"must be a whole number of at "
+                                                          f"least 1 (got {value})")
+
+
+# ---------------------------------------------------------------- the steps
+
+
+def prepare(scenario: str, strategy: Path | None, opts: Options, trials: int | None = None
+            ) -> tuple[Scenario, Strategy]:
+    """Check the counts (``--trials`` first, when the command has it), load the scenario
+    with ``--population`` and ``--days`` applied, and the plan: the strategy file, or the
+    scenario's own."""
+    counts = {} if trials is None else {"trials": trials}
+    _check_counts(**counts, seeds=opts.seeds, population=opts.population, days=opts.days,
+                  jobs=opts.jobs)
+    sc = scenarios.load(scenario)
+    if opts.population is not None:
+        sc = sc.with_population(opts.population)
+    if opts.days is not None:
+        sc = sc.with_overrides({"horizon.days": opts.days})
+    plan = sc.strategy if strategy is None else load_strategy_file(strategy, sc)
+    return sc, plan
+
+
+def progress_bar(*extra: TextColumn) -> Progress:
+    """A progress bar on stderr (only on a terminal): description, bar, count, ``extra``
+    columns, elapsed time; it disappears when done."""
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    *extra, TimeElapsedColumn(), console=err_console, transient=True,
+                    disable=not err_console.is_terminal)
+
+
+def _move_into(out: Path, write: Callable[[Path], None]) -> list[Path]:
+    """Let ``write`` fill a scratch folder, then move each file into ``out`` whole."""
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out, prefix=".growthsim-") as tmp:
+        scratch = Path(tmp)
+        write(scratch)
+        written = []
+        for path in sorted(scratch.iterdir()):
+            target = out / path.name
+            shutil.move(str(path), str(target))  # same folder: an atomic rename
+            written.append(target)
+    return written
+
+
+def publish(opts: Options, sc: Scenario, write: Callable[[Path], None], where: str = "") -> None:
+    """Write a command's files into ``--out``: those of ``write(scratch)`` and
+    ``scenario.yaml`` (the scenario as run; with --seed, that root seed, so the file alone
+    reproduces it); name them (``where``: a note after the folder); then the report if
+    ``--report`` asked for it."""
+    def write_all(scratch: Path) -> None:
+        write(scratch)
+        as_run = sc if opts.seed is None else sc.model_copy(update={"seed": opts.seed})
+        (scratch / "scenario.yaml").write_text(scenario_to_yaml(as_run))
+
+    written = _move_into(opts.out, write_all)
+    console.print(f"Wrote {len(written)} files to {opts.out}/{where}: "
+                  + ", ".join(p.name for p in written))
+    if opts.with_report:
+        report_folder(opts.out)
+
+
+def report_folder(folder: Path, out: Path | None = None) -> None:
+    """The output folder ``folder`` as one HTML page (``out``: default in the folder)."""
+    with user_input():
+        path = write_report(folder, out)
+    console.print(f"Wrote {path}", markup=False, highlight=False, soft_wrap=True)

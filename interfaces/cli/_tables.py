@@ -1,0 +1,117 @@
+"""The terminal tables of ``run``, ``compare`` and ``decompose`` (rich tables; money in
+the scenario's currency, intervals at 95%)."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from interfaces._format import ALWAYS_SHOWN, STOCK_HEADS, compact, format_kpi, format_stock
+from sim.compare import Comparison
+from sim.decompose import Decomposition
+from sim.results import Results
+from sim.schema import Scenario
+
+__all__ = ["channel_table", "compare_table", "decomposition_table", "inventory_table",
+           "promotion_table", "summary_table"]
+
+
+def summary_table(res: Results) -> Table:
+    """The KPIs over the horizon: mean and 95% CI; unused mechanisms left out."""
+    cur = res.scenario.currency
+    table = Table(title=f"{res.scenario.name}: {res.scenario.horizon.n_days} days, "
+                        f"{res.n_seeds} seeds, 95% confidence intervals (money in {cur})")
+    for col, just in (("KPI", "left"), ("mean", "right"), ("95% CI", "right")):
+        table.add_column(col, justify=just)  # type: ignore[arg-type]
+    totals = res.totals()
+    for kpi, row in res.summary().iterrows():
+        if kpi in totals and (totals[kpi] == 0).all() and kpi not in ALWAYS_SHOWN:
+            continue  # a mechanism the plan does not use (no gifts, no presale, ...)
+        ci = f"{format_kpi(str(kpi), row.ci_low, cur)} – {format_kpi(str(kpi), row.ci_high, cur)}"
+        table.add_row(str(kpi), format_kpi(str(kpi), row["mean"], cur), ci)
+    return table
+
+
+def promotion_table(res: Results) -> Table:
+    """Orders and costs per promotion, mean over seeds."""
+    ps = res.promotion_summary()
+    cur = res.scenario.currency
+    table = Table(title=f"By promotion (mean over seeds, money in {cur})")
+    table.add_column("promotion")
+    table.add_column("kind")
+    for col in ("orders", "discount_cost", "loyalty_cost"):
+        table.add_column(col, justify="right")
+    kinds = {p.name: p.kind for p in res.strategy.promotions}
+    for name, row in ps.iterrows():
+        table.add_row(str(name), kinds.get(str(name), ""), format_kpi("orders", row["orders"], ""),
+                      compact(row["discount_cost"]), compact(row["loyalty_cost"]))
+    return table
+
+
+def inventory_table(res: Results) -> Table:
+    """Stock per category with a stock plan."""
+    inv = res.inventory_summary().drop(columns="closing_value")
+    table = Table(title=f"Stock by category (units; share of demand served from the group "
+                        f"asked for, by a substitute, lost; money in {res.scenario.currency})")
+    table.add_column("category")
+    for col in inv.columns:
+        table.add_column(STOCK_HEADS[col], justify="right")
+    for name, row in inv.iterrows():
+        table.add_row(str(name), *[format_stock(c, row[c], short=True) for c in inv.columns])
+    return table
+
+
+def channel_table(res: Results) -> Table:
+    """Spend, visits, orders and GMV per channel (last touch)."""
+    cs = res.channel_summary()
+    table = Table(title="By channel (last-touch attribution, mean over seeds)")
+    table.add_column("channel")
+    for col in ("spend", "visits", "orders", "new_customers", "gmv", "roas", "cac"):
+        table.add_column(col, justify="right")
+    for name, row in cs.iterrows():
+        table.add_row(str(name), *[compact(row[c]) if c in ("spend", "gmv") else
+                                   format_kpi(c, row[c], "") for c in
+                                   ("spend", "visits", "orders", "new_customers", "gmv",
+                                    "roas", "cac")])
+    return table
+
+
+_COMPARE_KPIS = ["gmv", "orders", "new_customers", "marketing_spend", "discount_cost",
+                 "profit", "roi", "gross_margin", "customers"]
+
+
+def compare_table(cmp: Comparison) -> Table:
+    """Each KPI per strategy, with the paired difference against the reference."""
+    t = {(r["kpi"], r["strategy"]): r for r in cmp.table().to_dict("records")}
+    table = Table(title=f"{cmp.scenario.name}: paired differences against "
+                        f"'{cmp.reference}' on the same {next(iter(cmp.results.values())).n_seeds}"
+                        f" seeds (95% CI)")
+    table.add_column("KPI")
+    for name in cmp.results:
+        table.add_column(name, justify="right")
+    for kpi in _COMPARE_KPIS:
+        cells = []
+        for name in cmp.results:
+            row = t[(kpi, name)]
+            text = format_kpi(kpi, row["mean"], "")
+            if name != cmp.reference:
+                lo = format_kpi(kpi, row["diff_ci_low"], "")
+                hi = format_kpi(kpi, row["diff_ci_high"], "")
+                verdict = "" if row["significant"] else ", not significant"
+                text += f"\nΔ {format_kpi(kpi, row['diff_mean'], '')} [{lo}, {hi}]{verdict}"
+            cells.append(text)
+        table.add_row(kpi, *cells)
+    return table
+
+
+
+def decomposition_table(dec: Decomposition, sc: Scenario, seeds: int) -> Table:
+    """The promotion effect's components with their intervals and shares of the bump."""
+    table = Table(title=f"{sc.name}: promotion effect against the same plan without "
+                        f"promotions, {seeds} seeds (95% CI, money in {sc.currency})")
+    for col in ("component", "mean", "95% CI", "share of bump"):
+        table.add_column(col, justify="left" if col == "component" else "right")
+    for name, row in dec.table().iterrows():
+        table.add_row(str(name), compact(row["mean"]),
+                      f"{compact(row['ci_low'])} – {compact(row['ci_high'])}",
+                      f"{row['share_of_bump']:.0%}")
+    return table

@@ -1,0 +1,156 @@
+"""The report's sections per command: the KPI, channel, promotion and stock tables of a
+run, strategies compared, a promotion's effect, and an optimisation's trials and check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from interfaces._format import STOCK_HEADS, format_kpi, format_stock
+from interfaces.report._files import _csv, _yaml_mapping
+from interfaces.report._html import _e, _interval, _label, _missing, _signed, _table, _unused
+
+
+def _run_sections(folder: Path, summary: dict[str, Any]) -> list[tuple[str, str, str]]:
+    currency = str(summary.get("currency", ""))
+    seeds = summary.get("seeds", "?")
+    rows = []
+    for kpi, v in (summary.get("kpis") or {}).items():
+        if _unused(kpi, [v["mean"], v["ci_low"], v["ci_high"]]):
+            continue
+        rows.append([_label(kpi), format_kpi(kpi, v["mean"]), _interval(kpi, v)])
+    sections = [("kpis", "Key figures", _table(
+        f"KPIs over the horizon: mean of {seeds} seeds and 95% confidence interval"
+        + (f" (money in {currency})" if currency else ""),
+        ["KPI", "mean", "95% CI"], rows, numeric={1, 2}))]
+    cols = ["spend", "reach", "visits", "orders", "new_customers", "gmv", "roas", "cac",
+            "conversion_rate"]
+    channels = summary.get("channels") or {}
+    if channels:
+        shown = [c for c in cols if c in next(iter(channels.values()))]
+        rows = [[ch, *(format_kpi(c, v[c]) for c in shown)] for ch, v in channels.items()]
+        sections.append(("channels", "By channel", _table(
+            "Last-touch attribution, mean over seeds ('organic' is no channel)",
+            ["channel", *map(_label, shown)], rows, numeric=set(range(1, len(shown) + 1)))))
+    promotions = summary.get("promotions") or {}
+    if promotions:
+        kinds = {p.get("name"): p.get("kind", "") for p in
+                 _yaml_mapping(folder / "strategy.yaml").get("promotions") or []}
+        rows = [[name, str(kinds.get(name, "")), format_kpi("orders", v["orders"]),
+                 format_kpi("discount_cost", v["discount_cost"]),
+                 format_kpi("loyalty_cost", v["loyalty_cost"])]
+                for name, v in promotions.items()]
+        sections.append(("promotions", "By promotion", _table(
+            "Orders that used each promotion and what it cost, mean over seeds",
+            ["promotion", "kind", "orders", "discount cost", "loyalty cost"], rows,
+            numeric={2, 3, 4})))
+    inventory = summary.get("inventory") or {}
+    if inventory:
+        sections.append(("inventory", "Stock", _inventory(inventory, currency)))
+    return sections
+
+
+def _inventory(inventory: dict[str, dict[str, float]], currency: str) -> str:
+    """Per category with a stock plan: rates as %, turns and cover to one decimal, units
+    and money whole."""
+    cols = list(next(iter(inventory.values())))
+    rows = [[cat, *(format_stock(c, v[c]) for c in cols)] for cat, v in inventory.items()]
+    return _table("Per category with a stock plan, mean over seeds (units; shares of demand "
+                  "served as asked, by a substitute, lost" + (f"; money in {currency})"
+                                                               if currency else ")"),
+                  ["category", *(STOCK_HEADS.get(c, c.replace("_", " ")) for c in cols)], rows,
+                  numeric=set(range(1, len(cols) + 1)))
+
+
+def _comparison(path: Path, caption: str) -> str:
+    """A ``compare.csv``-shaped table: KPIs down, strategies across, each non-reference
+    cell with its paired difference, bold when the 95% CI excludes zero."""
+    frame = _csv(path)
+    strategies = list(dict.fromkeys(frame["strategy"]))
+    cells: dict[tuple[str, str], dict[str, Any]] = {
+        (str(r["kpi"]), str(r["strategy"])): {str(k): v for k, v in r.items()}
+        for r in frame.to_dict("records")}
+    rows = []
+    for kpi in dict.fromkeys(frame["kpi"].astype(str)):
+        means = [cells[(kpi, s)]["mean"] for s in strategies if (kpi, s) in cells]
+        if _unused(kpi, means):
+            continue
+        row = [_e(_label(kpi))]
+        for s in strategies:
+            r = cells.get((kpi, s))
+            row.append("" if r is None else _compared_cell(kpi, r))
+        rows.append(row)
+    note = (f'<p class="muted">Under each value: the paired difference against '
+            f"{_e(strategies[0])} (Δ) and its 95% CI, in bold when the interval excludes 0 "
+            "(a real difference), in grey when it does not (not significant).</p>")
+    return note + _table(caption, ["KPI", *strategies], rows,
+                         numeric=set(range(1, len(strategies) + 1)), escaped=True)
+
+
+def _compared_cell(kpi: str, r: dict[str, Any]) -> str:
+    text = _e(format_kpi(kpi, r["mean"]))
+    if _missing(r.get("diff_mean")):
+        return text
+    cls = "sig" if str(r.get("significant")) == "True" else "ns"
+    ci = f"[{format_kpi(kpi, r['diff_ci_low'])}, {format_kpi(kpi, r['diff_ci_high'])}]"
+    return (f'{text}<span class="diff {cls}">Δ {_e(_signed(kpi, r["diff_mean"]))}</span>'
+            f'<span class="diff {cls}">{_e(ci)}</span>')
+
+
+def _decomposition(folder: Path) -> str:
+    frame = _csv(folder / "decomposition.csv")
+    rows = [[str(r["component"]).replace("_", " "), format_kpi("gmv", r["mean"]),
+             _interval("gmv", r),
+             f"{r['share_of_bump']:.0%}"]
+            for r in frame.to_dict("records")]
+    return _table("The plan against the same plan without promotions on the same seeds "
+                  "(money in the scenario's currency, 95% CI)",
+                  ["component", "mean", "95% CI", "share of bump"], rows, numeric={1, 2, 3})
+
+
+def _optimization(folder: Path) -> str:
+    parts = []
+    if (folder / "trials.csv").is_file():
+        parts.append(_trials(_csv(folder / "trials.csv")))
+    if (folder / "check.csv").is_file():
+        objective = _objectives(list(_csv(folder / "trials.csv", nrows=0).columns))[:1] \
+            if (folder / "trials.csv").is_file() else []
+        rule = (f"; best_strategy.yaml is the trial with the highest {objective[0]} here "
+                "among those that meet the constraints" if objective else "")
+        parts.append(_comparison(folder / "check.csv", "The best plans re-run on more seeds "
+                                 f"with the same random numbers{rule}"))
+    return "".join(parts) or "<p class=\"muted\">No trials table in this folder.</p>"
+
+
+def _trials(frame: pd.DataFrame) -> str:
+    """How the study went, and its ten best finished feasible trials."""
+    cols = list(frame.columns)
+    objectives = _objectives(cols)
+    states = frame["state"].value_counts()
+    done = ", ".join(f"{n} {str(s).lower()}" for s, n in states.items())
+    intro = (f"<p>{len(frame)} trials ({_e(done)}); objective: "
+             f"{_e(', '.join(objectives) or 'unknown')}, maximised.</p>")
+    if not objectives:
+        return intro
+    best = frame[frame["state"] == "COMPLETE"]
+    if "feasible" in cols:
+        best = best[best["feasible"].astype(str) == "True"]
+    best = best.sort_values(objectives[0], ascending=False).head(10)
+    extra = [k for k in ("profit", "roi", "gross_margin", "marketing_spend")
+             if f"kpi:{k}" in cols and k not in objectives]
+    rows = [[str(int(r["trial"])), *(format_kpi(o, r[o]) for o in objectives),
+             *(format_kpi(k, r[f"kpi:{k}"]) for k in extra)] for r in best.to_dict("records")]
+    heads = ["trial", *map(_label, objectives), *map(_label, extra)]
+    return intro + _table(f"The {len(rows)} best trials run on every seed that meet the "
+                          "constraints (mean over the trial's seeds)", heads, rows,
+                          numeric=set(range(1, len(heads))))
+
+
+def _objectives(columns: list[str]) -> list[str]:
+    """The objective columns of ``trials.csv``: between ``state`` and ``feasible``."""
+    end = columns.index("feasible") if "feasible" in columns else len(columns)
+    return [c for c in columns[:end] if c not in ("trial", "state")
+            and not c.startswith(("kpi:", "param:"))]
+
