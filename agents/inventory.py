@@ -31,6 +31,13 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from agents.streams import (
+    STOCK_DISAPPOINTED,
+    STOCK_QUEUE,
+    STOCK_SKU,
+    STOCK_SKU_OWED,
+    STOCK_SUBSTITUTE,
+)
 from sim.schema import Scenario, Strategy
 
 if TYPE_CHECKING:
@@ -187,7 +194,7 @@ class Inventory(mesa.Agent):
         rows = np.flatnonzero(self.tracked[orders.category])
         if rows.size:
             cat = orders.category[rows]
-            u = pop.streams.uniform("stock_sku_owed", day, pop.n)[orders.shoppers[rows]]
+            u = pop.streams.uniform(STOCK_SKU_OWED, day, pop.n)[orders.shoppers[rows]]
             self._owed_sku = np.concatenate([self._owed_sku, self._pick_sku(cat, u)])
             self._owed_units = np.concatenate([self._owed_units,
                                                self.units(cat, orders.list_value[rows])])
@@ -208,12 +215,12 @@ class Inventory(mesa.Agent):
             return keep
         who, cat = buyers[rows], category[rows]
         s = pop.streams
-        sku = self._pick_sku(cat, s.uniform("stock_sku", day, pop.n)[who])
+        sku = self._pick_sku(cat, s.uniform(STOCK_SKU, day, pop.n)[who])
         units = self.units(cat, list_value[rows])
         asked = np.bincount(sku, weights=units, minlength=self.on_hand.size)
         short = (asked > self.on_hand + 1e-9).any()
         # the queue and the substitutes matter (and are drawn) only when a group runs short
-        queue = s.uniform("stock_queue", day, pop.n)[who] if short else \
+        queue = s.uniform(STOCK_QUEUE, day, pop.n)[who] if short else \
             np.zeros(rows.size, dtype=np.float32)
         first = _grouped_fit(sku, units, queue, self.on_hand) if short else \
             np.ones(rows.size, dtype=bool)
@@ -221,7 +228,7 @@ class Inventory(mesa.Agent):
                                     minlength=self.on_hand.size)
         tries = np.zeros(0, dtype=np.int64)
         if short:
-            tries = np.flatnonzero(~first & (s.uniform("stock_substitute", day, pop.n)[who]
+            tries = np.flatnonzero(~first & (s.uniform(STOCK_SUBSTITUTE, day, pop.n)[who]
                                              < self.substitution[cat]))
         second = np.zeros(rows.size, dtype=bool)
         if tries.size:
@@ -243,7 +250,7 @@ class Inventory(mesa.Agent):
         gone = who[lost]
         gone = gone[pop.customer[gone] & pop.alive[gone]]
         if gone.size and self.dropout > 0:
-            u = s.uniform("stock_disappointed", day, pop.n)[gone]
+            u = s.uniform(STOCK_DISAPPOINTED, day, pop.n)[gone]
             pop.alive[gone[u < self.dropout]] = False
         out = keep.copy()
         out[rows[lost]] = False

@@ -46,14 +46,15 @@ import numpy as np
 from scipy.special import ndtri
 
 from agents.promotions import merge
+from agents.streams import AWARENESS, BASKET, CATEGORY, CHANNEL, DROPOUT, TRAITS, UNSUBSCRIBE, VISIT
 from sim.schema import CITY_TIERS, STAGES, Scenario
 
 if TYPE_CHECKING:
     from agents.inventory import Inventory
     from agents.loyalty import LoyaltyProgramme
     from agents.promotions import Completions, Offers
+    from agents.streams import Streams
     from agents.word_of_mouth import WordOfMouth
-    from sim.streams import Streams
 
 __all__ = ["EXISTING", "NEVER", "ORGANIC", "REFERRAL", "DayOutcome", "ShopperPopulation"]
 
@@ -104,7 +105,7 @@ class ShopperPopulation:
         self.category_names = list(cat.categories)
         self.channel_names = list(scenario.channels)
         chans = list(scenario.channels.values())
-        g = streams.generator("traits")
+        g = streams.generator(TRAITS)
 
         self.segment = g.choice(len(seg_cfg), size=n, p=[s.share for s in seg_cfg]).astype(np.int8)
         self.city_tier = np.zeros(n, dtype=np.int8)
@@ -284,7 +285,7 @@ class ShopperPopulation:
         # non-customers forget at a constant rate, so without marketing awareness settles
         # at learn / (learn + forget).
         p = self.params
-        u = self.streams.uniform("awareness", day, self.n)
+        u = self.streams.uniform(AWARENESS, day, self.n)
         learn = _one_minus_exp(np.float32(p.discovery_rate)
                                + np.float32(p.awareness_per_exposure) * self._exposed)
         forget = self.aware & ~self.customer & (u < p.forget_rate)
@@ -301,7 +302,7 @@ class ShopperPopulation:
                        if self.fatigue[o].max(initial=0.0) > self.channels[c].fatigue_tolerance]
         if not self._tired:
             return
-        u = self.streams.generator("unsubscribe", day).random((len(self.owned), self.n),
+        u = self.streams.generator(UNSUBSCRIBE, day).random((len(self.owned), self.n),
                                                               dtype=np.float32)
         for o in self._tired:
             ch = self.channels[self.owned[o]]
@@ -408,7 +409,7 @@ class ShopperPopulation:
         visit_hazard = base * np.float32(1.0 / p.organic_conversion)
         visit_hazard += visits_ch
         np.minimum(hazard, visit_hazard, out=hazard)
-        u = self.streams.uniform("visit", day, self.n)
+        u = self.streams.uniform(VISIT, day, self.n)
         visitors = np.flatnonzero(u < _one_minus_exp(visit_hazard, out=self._tmp))
         buyers = np.flatnonzero(u < _one_minus_exp(hazard, out=hazard))
         can_buy = ~churned
@@ -435,7 +436,7 @@ class ShopperPopulation:
                                                    )[:, None] * (lift_b * can_buy[buyers])).T
         if conv is not None:
             comps[:, first:] *= conv[buyers][:, None]
-        pick = _choose(comps, self.streams.uniform("channel", day, self.n)[buyers])
+        pick = _choose(comps, self.streams.uniform(CHANNEL, day, self.n)[buyers])
         sources = np.concatenate([np.full(first, len(self.channels)), live])
         order_channel = sources[pick]
         by_word = (pick == 1) if split else None
@@ -443,8 +444,8 @@ class ShopperPopulation:
         weights = self.prefs[buyers]
         if lift_k is not None:
             weights = weights * (lift_k[buyers] if lift_k.ndim == 2 else lift_k)
-        category = _choose(weights, self.streams.uniform("category", day, self.n)[buyers])
-        ub = np.clip(self.streams.uniform("basket", day, self.n)[buyers], 1e-7, 1 - 1e-7)
+        category = _choose(weights, self.streams.uniform(CATEGORY, day, self.n)[buyers])
+        ub = np.clip(self.streams.uniform(BASKET, day, self.n)[buyers], 1e-7, 1 - 1e-7)
         sigma = self.basket_sigma[buyers]
         list_value = self.basket_mean[buyers] * np.exp(sigma * ndtri(ub) - 0.5 * sigma**2)
         list_value = list_value.astype(np.float64)
@@ -568,7 +569,7 @@ class ShopperPopulation:
         self.acquired_by[first] = np.where(order_channel[new] < len(self.channels),
                                            order_channel[new], ORGANIC)
         self.subscribed[:, first] = True
-        u = self.streams.uniform("dropout", day, self.n)[buyers]
+        u = self.streams.uniform(DROPOUT, day, self.n)[buyers]
         p_drop = self.p_drop[buyers] if loyalty is None else \
             self.p_drop[buyers] * loyalty.dropout_multiplier(buyers)
         self.alive[buyers[repeat & (u < p_drop)]] = False

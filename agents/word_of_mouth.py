@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from agents.streams import GRAPH, REFERRER
 from sim.schema import Referral, WordOfMouthConfig
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ class WordOfMouth(mesa.Agent):
         self.contact: np.ndarray | None = None
         self.degree: np.ndarray | None = None
         if config.graph != "mixed":
-            self.owner, self.contact = _graph(config, pop.n, pop.streams.generator("graph"))
+            self.owner, self.contact = _graph(config, pop.n, pop.streams.generator(GRAPH))
             self.degree = np.bincount(self.owner, minlength=pop.n).astype(np.float32)
 
     def hazard(self, pop: ShopperPopulation) -> np.ndarray | float:
@@ -78,7 +79,7 @@ class WordOfMouth(mesa.Agent):
         who is a customer, at random (never the friend themselves)."""
         adopted = pop.customer & pop.alive
         adopted[friends] = False  # a friend does not refer themselves (or another friend)
-        g = pop.streams.generator("referrer", day)
+        g = pop.streams.generator(REFERRER, day)
         if self.owner is None:  # full mixing: any customer
             pool = np.flatnonzero(adopted)
             return pool[g.integers(0, pool.size, size=friends.size)]

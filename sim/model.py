@@ -12,13 +12,13 @@ from agents.inventory import Inventory
 from agents.loyalty import LoyaltyProgramme
 from agents.population import ShopperPopulation
 from agents.promotions import Completions, Offers, PromotionAgent, merge
+from agents.streams import Streams
 from agents.word_of_mouth import WordOfMouth
 from sim._malloc import tune as tune_malloc
 from sim.calendar import build_calendar
 from sim.ledger import Ledger
 from sim.plan import daily_budgets, promotion_days
 from sim.schema import STAGES, Scenario, Strategy
-from sim.streams import Streams
 
 __all__ = ["MarketModel"]
 
