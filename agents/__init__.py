@@ -1,6 +1,7 @@
-"""What lives in the market: the shopper population and the channels."""
+"""What lives in the market: the shopper population, the channels and the stages of a day."""
 
 from agents.channels import ChannelAgent
-from agents.population import NEVER, DayOutcome, ShopperPopulation
+from agents.outcome import DayOutcome
+from agents.population import NEVER, ShopperPopulation
 
 __all__ = ["NEVER", "ChannelAgent", "DayOutcome", "ShopperPopulation"]

@@ -11,7 +11,7 @@ stock plan for; other categories never run out. Each day:
    a random queue; an order the group cannot serve takes the group of the category with
    most stock left with probability ``substitution``, else the sale is lost (its GMV is
    counted as lost) and a disappointed customer drops out with probability
-   ``catalog.stockout_dropout``.
+   ``catalog.stockout_dropout`` (returned to checkout; the lifecycle stage applies it).
 3. ``end_of_day``: orders owed ship from what is left, holding cost is charged on the
    closing stock, and every ``review_every_days`` the policy compares each group's
    inventory position (on hand + on order - owed - reserved by presale deposits; the
@@ -41,8 +41,9 @@ from agents.streams import (
 from sim.schema import Scenario, Strategy
 
 if TYPE_CHECKING:
+    from agents._hooks import AddedOrders
     from agents.population import ShopperPopulation
-    from agents.promotions import Completions, PromotionAgent
+    from agents.promotions import PromotionAgent
 
 __all__ = ["DAY_FIELDS", "Inventory", "Reorder"]
 
@@ -186,7 +187,7 @@ class Inventory(mesa.Agent):
             self.today["arrivals"] = self._per_category(np.arange(arriving.size), arriving)
         self._ship_owed()
 
-    def owe(self, day: int, pop: ShopperPopulation, orders: Completions | None) -> None:
+    def owe(self, day: int, pop: ShopperPopulation, orders: AddedOrders | None) -> None:
         """Orders already sold (presale completions, group-deal joiners) to ship as stock
         allows, first in line; they ship at once if it is there."""
         if orders is None or orders.shoppers.size == 0:
@@ -202,17 +203,22 @@ class Inventory(mesa.Agent):
 
     def fulfil(self, day: int, pop: ShopperPopulation, buyers: np.ndarray,
                category: np.ndarray, list_value: np.ndarray, keep: np.ndarray,
-               value: np.ndarray) -> np.ndarray:
-        """Serve the day's orders from stock; return ``keep`` without the lost sales.
+               value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Serve the day's orders from stock.
 
         Args:
             buyers, category, list_value: the orders (simulated scale).
             keep: the orders still to serve (others are left alone).
             value: what each order would pay (its GMV): lost GMV if it cannot be served.
+
+        Returns:
+            ``keep`` without the lost sales, and the customers a lost sale disappoints so
+            much that they leave (the lifecycle stage applies their departure).
         """
+        none = np.zeros(0, dtype=np.int64)
         rows = np.flatnonzero(keep & self.tracked[category])
         if rows.size == 0:
-            return keep
+            return keep, none
         who, cat = buyers[rows], category[rows]
         s = pop.streams
         sku = self._pick_sku(cat, s.uniform(STOCK_SKU, day, pop.n)[who])
@@ -249,12 +255,13 @@ class Inventory(mesa.Agent):
         t["lost_gmv"] += self._per_category(sku[lost], value[rows[lost]] * self.scale)
         gone = who[lost]
         gone = gone[pop.customer[gone] & pop.alive[gone]]
+        departed = none
         if gone.size and self.dropout > 0:
             u = s.uniform(STOCK_DISAPPOINTED, day, pop.n)[gone]
-            pop.alive[gone[u < self.dropout]] = False
+            departed = gone[u < self.dropout]
         out = keep.copy()
         out[rows[lost]] = False
-        return out
+        return out, departed
 
     def _substitute(self, sku: np.ndarray) -> np.ndarray:
         """For each SKU group, the other group of its category with most stock (-1: none)."""

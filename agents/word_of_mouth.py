@@ -74,10 +74,14 @@ class WordOfMouth(mesa.Agent):
         return np.where(pop.customer, np.float32(0.0),
                         np.float32(self._buzz) * share).astype(np.float32)
 
-    def referrers(self, pop: ShopperPopulation, friends: np.ndarray, day: int) -> np.ndarray:
+    def referrers(self, pop: ShopperPopulation, friends: np.ndarray, day: int,
+                  leaving: np.ndarray | None = None) -> np.ndarray:
         """For each referred friend, the contact who referred them: one of their contacts
-        who is a customer, at random (never the friend themselves)."""
+        who is a customer, at random (never the friend themselves); customers
+        ``leaving`` today (after a stock-out) refer nobody."""
         adopted = pop.customer & pop.alive
+        if leaving is not None:
+            adopted[leaving] = False
         adopted[friends] = False  # a friend does not refer themselves (or another friend)
         g = pop.streams.generator(REFERRER, day)
         if self.owner is None:  # full mixing: any customer

@@ -35,7 +35,8 @@ from sim.schema import CITY_TIERS, STAGES
 
 if TYPE_CHECKING:
     from agents.loyalty import LoyaltyProgramme
-    from agents.population import DayOutcome, ShopperPopulation
+    from agents.outcome import DayOutcome
+    from agents.population import ShopperPopulation
 
 __all__ = ["ADDITIVE", "LEVELS", "Ledger", "derive"]
 
@@ -147,8 +148,9 @@ class Ledger:
     def record(self, day: int, out: DayOutcome, spend: np.ndarray, exposures: np.ndarray,
                pop: ShopperPopulation, loyalty: LoyaltyProgramme | None = None,
                stock: dict[str, np.ndarray] | None = None) -> None:
-        """Book one day: the outcome of shopping, what channels spent, the population's
-        state and (``stock``: per category, real scale) the inventory's day."""
+        """Book one day: the outcome of the day (its orders, visits, lifecycle stages),
+        what channels spent, the population's state and (``stock``: per category, real
+        scale) the inventory's day."""
         s = self.scale
         d = self.daily
         n_ch = len(self.channels)
@@ -160,7 +162,7 @@ class Ledger:
         d["gmv"][day] = out.gmv.sum() * s
         d["cogs"][day] = out.cogs.sum() * s
         d["marketing_spend"][day] = spend.sum()
-        d["unsubscribes"][day] = pop.unsubscribed_today * s
+        d["unsubscribes"][day] = out.unsubscribes * s
         for key in _TALLY:
             d[key][day] = out.tally.get(key, 0.0) * s
         d["loyalty_cost"][day] = d["gift_cost"][day] + d["points_cost"][day] \
@@ -183,7 +185,7 @@ class Ledger:
         if out.per_promotion is not None:
             for i, key in enumerate(_PROMOTION_COLS):
                 self.by_promotion[key][day] = out.per_promotion[:, i] * s
-        stages = pop.stages(day)
+        stages = out.stages
         counts = np.bincount(stages, minlength=len(STAGES)) * s
         for i, name in enumerate(STAGES):
             d[f"stage_{name}"][day] = counts[i]

@@ -22,7 +22,7 @@ def _plan(**extra) -> Strategy:
 def _reactivated(plan: Strategy, seed: int, scenario=SC) -> tuple[int, int, float]:
     """Dormant customers at the start who order in the horizon; dormant count; unsubscribes."""
     model = sim.MarketModel(scenario, plan, seed=seed)
-    dormant = model.population.stages(0) == DORMANT
+    dormant = model.lifecycle.stages(0) == DORMANT
     ordered = np.zeros(model.population.n, dtype=bool)
     while model.running:
         model.step()
@@ -33,7 +33,7 @@ def _reactivated(plan: Strategy, seed: int, scenario=SC) -> tuple[int, int, floa
 
 def test_messages_aimed_at_dormant_customers_reach_only_them() -> None:
     model = sim.MarketModel(SC, _plan(audiences={"crm": ["dormant"]}), seed=1)
-    dormant = model.population.stages(0) == DORMANT
+    dormant = model.lifecycle.stages(0) == DORMANT
     model.step()
     crm = list(SC.channels).index("crm")
     reached = model.population.adstock[crm] > 0
