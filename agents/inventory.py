@@ -212,13 +212,12 @@ class Inventory(mesa.Agent):
             value: what each order would pay (its GMV): lost GMV if it cannot be served.
 
         Returns:
-            ``keep`` without the lost sales, and the customers a lost sale disappoints so
-            much that they leave (the lifecycle stage applies their departure).
+            ``keep`` without the lost sales, and the customers who leave disappointed
+            (the lifecycle stage applies their departure).
         """
-        none = np.zeros(0, dtype=np.int64)
         rows = np.flatnonzero(keep & self.tracked[category])
         if rows.size == 0:
-            return keep, none
+            return keep, np.zeros(0, dtype=np.int64)
         who, cat = buyers[rows], category[rows]
         s = pop.streams
         sku = self._pick_sku(cat, s.uniform(STOCK_SKU, day, pop.n)[who])
@@ -253,15 +252,17 @@ class Inventory(mesa.Agent):
         t["lost_units"] += self._per_category(sku[lost], units[lost])
         t["lost_orders"] += self._per_category(sku[lost], np.full(int(lost.sum()), self.scale))
         t["lost_gmv"] += self._per_category(sku[lost], value[rows[lost]] * self.scale)
-        gone = who[lost]
-        gone = gone[pop.customer[gone] & pop.alive[gone]]
-        departed = none
-        if gone.size and self.dropout > 0:
-            u = s.uniform(STOCK_DISAPPOINTED, day, pop.n)[gone]
-            departed = gone[u < self.dropout]
         out = keep.copy()
         out[rows[lost]] = False
-        return out, departed
+        return out, self._disappointed(day, pop, who[lost])
+
+    def _disappointed(self, day: int, pop: ShopperPopulation, lost: np.ndarray) -> np.ndarray:
+        """Of the buyers of lost sales, the customers who leave (``stockout_dropout``)."""
+        gone = lost[pop.customer[lost] & pop.alive[lost]]
+        if gone.size == 0 or self.dropout <= 0:
+            return np.zeros(0, dtype=np.int64)
+        u = pop.streams.uniform(STOCK_DISAPPOINTED, day, pop.n)[gone]
+        return gone[u < self.dropout]
 
     def _substitute(self, sku: np.ndarray) -> np.ndarray:
         """For each SKU group, the other group of its category with most stock (-1: none)."""

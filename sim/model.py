@@ -40,13 +40,15 @@ def _months(dates: list) -> tuple[list[str], np.ndarray]:
 class MarketModel(mesa.Model):
     """One simulated market under one strategy and one seed.
 
-    Channels, promotions and the loyalty programme are Mesa agents; shoppers are a
-    vectorised population. Each ``step()`` is one day: calendar -> channels buy
-    exposures -> shoppers are exposed (adstock, awareness, fatigue) -> promotions make the
-    day's offers and presales fall due -> deliveries arrive -> shoppers visit and buy
-    (price response, checkout, stock: substitution or a lost sale) -> inventory
-    (holding cost, reorders) -> loyalty (points, tiers, reviews) -> channels settle
-    their spend -> ledger.
+    Channels, promotions, the loyalty programme, word of mouth and the inventory are Mesa
+    agents; shoppers are a vectorised population (``agents.population``: traits and
+    state). Each ``step()`` is one day, one stage per mechanism of ``agents``:
+    calendar -> exposure (``agents.exposure``) and outreach (``agents.outreach``) ->
+    the day's offers (``agents.promotions``) and deliveries -> demand and price response
+    (``agents.demand``) -> checkout and attribution (``agents.checkout``,
+    ``agents.attribution``) -> inventory -> lifecycle (``agents.lifecycle``) -> loyalty
+    -> ledger. A stage returns what it decided; mechanisms that change buying plug into
+    demand and checkout through the protocols of ``agents._hooks``.
 
     Args:
         scenario: the validated scenario.
