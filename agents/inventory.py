@@ -11,7 +11,7 @@ stock plan for; other categories never run out. Each day:
    a random queue; an order the group cannot serve takes the group of the category with
    most stock left with probability ``substitution``, else the sale is lost (its GMV is
    counted as lost) and a disappointed customer drops out with probability
-   ``catalog.stockout_dropout``.
+   ``catalog.stockout_dropout`` (returned to checkout; the lifecycle stage applies it).
 3. ``end_of_day``: orders owed ship from what is left, holding cost is charged on the
    closing stock, and every ``review_every_days`` the policy compares each group's
    inventory position (on hand + on order - owed - reserved by presale deposits; the
@@ -34,11 +34,19 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from agents._config import Config, NonNegative, Positive
+from agents.streams import (
+    STOCK_DISAPPOINTED,
+    STOCK_QUEUE,
+    STOCK_SKU,
+    STOCK_SKU_OWED,
+    STOCK_SUBSTITUTE,
+)
 
 if TYPE_CHECKING:
+    from agents._hooks import AddedOrders
+    from agents.market import Market
     from agents.population import ShopperPopulation
-    from agents.promotions import Completions, PromotionAgent
-    from sim.schema import Scenario, Strategy
+    from agents.promotions import PromotionAgent
 
 __all__ = ["DAY_FIELDS", "Delivery", "Inventory", "Reorder", "Replenishment", "StockPlan"]
 
@@ -133,12 +141,12 @@ class Inventory(mesa.Agent):
 
     Args:
         model: the Mesa model.
-        scenario: the scenario (catalog: prices, SKU groups, lead times, capacity).
-        strategy: the plan (``strategy.stock``: initial stock, deliveries, policies).
+        scenario: the market (catalog: prices, SKU groups, lead times, capacity).
+        plans: the plan's stock plan per category (initial stock, deliveries, policies).
         n_days: days in the horizon.
     """
 
-    def __init__(self, model: mesa.Model, scenario: Scenario, strategy: Strategy,
+    def __init__(self, model: mesa.Model, scenario: Market, plans: dict[str, StockPlan],
                  n_days: int) -> None:
         super().__init__(model)
         cats = scenario.catalog.categories
@@ -149,13 +157,13 @@ class Inventory(mesa.Agent):
         self.unit_cost = np.array([c.unit_cost for c in cats.values()])
         self.substitution = np.array([c.substitution for c in cats.values()], dtype=np.float32)
         n_cat = len(cats)
-        self.tracked = np.array([name in strategy.stock for name in cats])
+        self.tracked = np.array([name in plans for name in cats])
         sku_cat: list[int] = []
         share: list[float] = []
         self.sku_names: list[str] = []
         self.first = np.full(n_cat, -1, dtype=np.int64)
         for c, (name, cat) in enumerate(cats.items()):
-            if name not in strategy.stock:
+            if name not in plans:
                 continue
             groups = cat.skus or {name: 1.0}
             self.first[c] = len(sku_cat)
@@ -173,18 +181,18 @@ class Inventory(mesa.Agent):
         self.holding_rate = per_sku["holding_cost"].astype(float)
         capacity = np.array([cats[self.categories[c]].capacity or np.inf for c in self.sku_cat])
         self.capacity = capacity * self.share
-        plans = [strategy.stock[self.categories[c]] for c in self.sku_cat]
-        self.on_hand = np.array([p.initial for p in plans]) * self.share
+        stock = [plans[self.categories[c]] for c in self.sku_cat]
+        self.on_hand = np.array([p.initial for p in stock]) * self.share
         # replenishment orders due per day, and the plan's deliveries (earmarked for
         # events: they do not count in the inventory position before they arrive)
         self.due = np.zeros((n_days + int(self.lead.max(initial=0)) + 1, n_sku))
         self.planned = np.zeros((n_days, n_sku))
-        for k, p in enumerate(plans):
+        for k, p in enumerate(stock):
             for d in p.deliveries:  # (one after the horizon does not arrive within it)
                 if (day := scenario.horizon.day_of(d.date)) < n_days:
                     self.planned[day, k] += d.units * self.share[k]
         self.on_order = np.zeros(n_sku)
-        self.policies = [p.replenishment for p in plans]
+        self.policies = [p.replenishment for p in stock]
         self.orders: list[Reorder] = []
         # orders owed to buyers, first come first served: SKU group, units
         self._owed_sku = np.zeros(0, dtype=np.int64)
@@ -231,7 +239,7 @@ class Inventory(mesa.Agent):
             self.today["arrivals"] = self._per_category(np.arange(arriving.size), arriving)
         self._ship_owed()
 
-    def owe(self, day: int, pop: ShopperPopulation, orders: Completions | None) -> None:
+    def owe(self, day: int, pop: ShopperPopulation, orders: AddedOrders | None) -> None:
         """Orders already sold (presale completions, group-deal joiners) to ship as stock
         allows, first in line; they ship at once if it is there."""
         if orders is None or orders.shoppers.size == 0:
@@ -239,7 +247,7 @@ class Inventory(mesa.Agent):
         rows = np.flatnonzero(self.tracked[orders.category])
         if rows.size:
             cat = orders.category[rows]
-            u = pop.streams.uniform("stock_sku_owed", day, pop.n)[orders.shoppers[rows]]
+            u = pop.streams.uniform(STOCK_SKU_OWED, day, pop.n)[orders.shoppers[rows]]
             self._owed_sku = np.concatenate([self._owed_sku, self._pick_sku(cat, u)])
             self._owed_units = np.concatenate([self._owed_units,
                                                self.units(cat, orders.list_value[rows])])
@@ -247,25 +255,29 @@ class Inventory(mesa.Agent):
 
     def fulfil(self, day: int, pop: ShopperPopulation, buyers: np.ndarray,
                category: np.ndarray, list_value: np.ndarray, keep: np.ndarray,
-               value: np.ndarray) -> np.ndarray:
-        """Serve the day's orders from stock; return ``keep`` without the lost sales.
+               value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Serve the day's orders from stock.
 
         Args:
             buyers, category, list_value: the orders (simulated scale).
             keep: the orders still to serve (others are left alone).
             value: what each order would pay (its GMV): lost GMV if it cannot be served.
+
+        Returns:
+            ``keep`` without the lost sales, and the customers who leave disappointed
+            (the lifecycle stage applies their departure).
         """
         rows = np.flatnonzero(keep & self.tracked[category])
         if rows.size == 0:
-            return keep
+            return keep, np.zeros(0, dtype=np.int64)
         who, cat = buyers[rows], category[rows]
         s = pop.streams
-        sku = self._pick_sku(cat, s.uniform("stock_sku", day, pop.n)[who])
+        sku = self._pick_sku(cat, s.uniform(STOCK_SKU, day, pop.n)[who])
         units = self.units(cat, list_value[rows])
         asked = np.bincount(sku, weights=units, minlength=self.on_hand.size)
         short = (asked > self.on_hand + 1e-9).any()
         # the queue and the substitutes matter (and are drawn) only when a group runs short
-        queue = s.uniform("stock_queue", day, pop.n)[who] if short else \
+        queue = s.uniform(STOCK_QUEUE, day, pop.n)[who] if short else \
             np.zeros(rows.size, dtype=np.float32)
         first = _grouped_fit(sku, units, queue, self.on_hand) if short else \
             np.ones(rows.size, dtype=bool)
@@ -273,7 +285,7 @@ class Inventory(mesa.Agent):
                                     minlength=self.on_hand.size)
         tries = np.zeros(0, dtype=np.int64)
         if short:
-            tries = np.flatnonzero(~first & (s.uniform("stock_substitute", day, pop.n)[who]
+            tries = np.flatnonzero(~first & (s.uniform(STOCK_SUBSTITUTE, day, pop.n)[who]
                                              < self.substitution[cat]))
         second = np.zeros(rows.size, dtype=bool)
         if tries.size:
@@ -292,14 +304,17 @@ class Inventory(mesa.Agent):
         t["lost_units"] += self._per_category(sku[lost], units[lost])
         t["lost_orders"] += self._per_category(sku[lost], np.full(int(lost.sum()), self.scale))
         t["lost_gmv"] += self._per_category(sku[lost], value[rows[lost]] * self.scale)
-        gone = who[lost]
-        gone = gone[pop.customer[gone] & pop.alive[gone]]
-        if gone.size and self.dropout > 0:
-            u = s.uniform("stock_disappointed", day, pop.n)[gone]
-            pop.alive[gone[u < self.dropout]] = False
         out = keep.copy()
         out[rows[lost]] = False
-        return out
+        return out, self._disappointed(day, pop, who[lost])
+
+    def _disappointed(self, day: int, pop: ShopperPopulation, lost: np.ndarray) -> np.ndarray:
+        """Of the buyers of lost sales, the customers who leave (``stockout_dropout``)."""
+        gone = lost[pop.customer[lost] & pop.alive[lost]]
+        if gone.size == 0 or self.dropout <= 0:
+            return np.zeros(0, dtype=np.int64)
+        u = pop.streams.uniform(STOCK_DISAPPOINTED, day, pop.n)[gone]
+        return gone[u < self.dropout]
 
     def _substitute(self, sku: np.ndarray) -> np.ndarray:
         """For each SKU group, the other group of its category with most stock (-1: none)."""

@@ -32,6 +32,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from agents._config import Config, NonNegative, Positive, Share
+from agents.streams import BIRTHDAY
 
 if TYPE_CHECKING:
     from agents.population import ShopperPopulation
@@ -125,7 +126,7 @@ class LoyaltyProgramme(mesa.Agent):
                                     0.0).astype(np.float32)
         self.tier = np.where(pop.customer, self._tier_of(self.basis(pop)), 0).astype(np.int8)
         self.points = np.zeros(n)
-        g = pop.streams.generator("birthday")
+        g = pop.streams.generator(BIRTHDAY)
         self.birthday = g.integers(0, 365, size=n).astype(np.int16)
         # day of the year (0-364) of each simulated day, worked out once
         dates = model.calendar.dates  # type: ignore[attr-defined]

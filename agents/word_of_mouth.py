@@ -29,6 +29,7 @@ import numpy as np
 from pydantic import Field
 
 from agents._config import Config, NonNegative, Share
+from agents.streams import GRAPH, REFERRER
 
 if TYPE_CHECKING:
     from agents.population import ShopperPopulation
@@ -84,7 +85,7 @@ class WordOfMouth(mesa.Agent):
         self.contact: np.ndarray | None = None
         self.degree: np.ndarray | None = None
         if config.graph != "mixed":
-            self.owner, self.contact = _graph(config, pop.n, pop.streams.generator("graph"))
+            self.owner, self.contact = _graph(config, pop.n, pop.streams.generator(GRAPH))
             self.degree = np.bincount(self.owner, minlength=pop.n).astype(np.float32)
 
     def hazard(self, pop: ShopperPopulation) -> np.ndarray | float:
@@ -103,12 +104,16 @@ class WordOfMouth(mesa.Agent):
         return np.where(pop.customer, np.float32(0.0),
                         np.float32(self._buzz) * share).astype(np.float32)
 
-    def referrers(self, pop: ShopperPopulation, friends: np.ndarray, day: int) -> np.ndarray:
+    def referrers(self, pop: ShopperPopulation, friends: np.ndarray, day: int,
+                  leaving: np.ndarray | None = None) -> np.ndarray:
         """For each referred friend, the contact who referred them: one of their contacts
-        who is a customer, at random (never the friend themselves)."""
+        who is a customer, at random (never the friend themselves); customers
+        ``leaving`` today (after a stock-out) refer nobody."""
         adopted = pop.customer & pop.alive
+        if leaving is not None:
+            adopted[leaving] = False
         adopted[friends] = False  # a friend does not refer themselves (or another friend)
-        g = pop.streams.generator("referrer", day)
+        g = pop.streams.generator(REFERRER, day)
         if self.owner is None:  # full mixing: any customer
             pool = np.flatnonzero(adopted)
             return pool[g.integers(0, pool.size, size=friends.size)]

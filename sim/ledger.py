@@ -36,7 +36,8 @@ from sim import kpis
 
 if TYPE_CHECKING:
     from agents.loyalty import LoyaltyProgramme
-    from agents.population import DayOutcome, ShopperPopulation
+    from agents.outcome import DayOutcome
+    from agents.population import ShopperPopulation
 
 __all__ = ["ADDITIVE", "LEVELS", "Ledger", "derive"]
 
@@ -125,8 +126,9 @@ class Ledger:
     def record(self, day: int, out: DayOutcome, spend: np.ndarray, exposures: np.ndarray,
                pop: ShopperPopulation, loyalty: LoyaltyProgramme | None = None,
                stock: dict[str, np.ndarray] | None = None) -> None:
-        """Book one day: the outcome of shopping, what channels spent, the population's
-        state and (``stock``: per category, real scale) the inventory's day."""
+        """Book one day: the outcome of the day (its orders, visits, lifecycle stages),
+        what channels spent, the population's state and (``stock``: per category, real
+        scale) the inventory's day."""
         s = self.scale
         d = self.daily
         d["visitors"][day] = out.visitors.size * s
@@ -137,7 +139,7 @@ class Ledger:
         d["gmv"][day] = out.gmv.sum() * s
         d["cogs"][day] = out.cogs.sum() * s
         d["marketing_spend"][day] = spend.sum()
-        d["unsubscribes"][day] = pop.unsubscribed_today * s
+        d["unsubscribes"][day] = out.unsubscribes * s
         for key in kpis.TALLY:
             d[key][day] = out.tally.get(key, 0.0) * s
         d["loyalty_cost"][day] = d["gift_cost"][day] + d["points_cost"][day] \
@@ -150,7 +152,7 @@ class Ledger:
         if out.per_promotion is not None:
             for i, key in enumerate(kpis.BY_PROMOTION):
                 self.by_promotion[key][day] = out.per_promotion[:, i] * s
-        self._record_stages(day, pop)
+        self._record_stages(day, out.stages)
         self._record_channels(day, out, spend, exposures)
         self._record_groups(day, out, pop)
 
@@ -170,10 +172,11 @@ class Ledger:
                 cat[key][day] = values
                 self.daily[key][day] = values.sum()
 
-    def _record_stages(self, day: int, pop: ShopperPopulation) -> None:
-        """Shoppers per lifecycle stage, and the customer counts they make up."""
+    def _record_stages(self, day: int, stages: np.ndarray) -> None:
+        """Shoppers per lifecycle stage (``stages``: each shopper's code at the end of the
+        day), and the customer counts they make up."""
         d = self.daily
-        counts = np.bincount(pop.stages(day), minlength=len(STAGES)) * self.scale
+        counts = np.bincount(stages, minlength=len(STAGES)) * self.scale
         for i, name in enumerate(STAGES):
             d[f"stage_{name}"][day] = counts[i]
         idx = {name: i for i, name in enumerate(STAGES)}

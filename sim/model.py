@@ -8,18 +8,25 @@ import mesa
 import numpy as np
 
 from agents._config import STAGES
+from agents.attribution import visits_by_channel
 from agents.channels import ChannelAgent
+from agents.checkout import Checkout, Orders
+from agents.demand import Demand, Intent
+from agents.exposure import Exposure, Reached
 from agents.inventory import Inventory
+from agents.lifecycle import Lifecycle
 from agents.loyalty import LoyaltyProgramme
+from agents.outcome import DayOutcome
+from agents.outreach import Outreach
 from agents.population import ShopperPopulation
 from agents.promotions import Completions, Offers, PromotionAgent, merge
+from agents.streams import Streams
 from agents.word_of_mouth import WordOfMouth
 from sim._malloc import tune as tune_malloc
 from sim.calendar import build_calendar
 from sim.ledger import Ledger
 from sim.plan import daily_budgets, promotion_days
 from sim.schema import Scenario, Strategy
-from sim.streams import Streams
 
 __all__ = ["MarketModel"]
 
@@ -34,13 +41,15 @@ def _months(dates: list) -> tuple[list[str], np.ndarray]:
 class MarketModel(mesa.Model):
     """One simulated market under one strategy and one seed.
 
-    Channels, promotions and the loyalty programme are Mesa agents; shoppers are a
-    vectorised population. Each ``step()`` is one day: calendar -> channels buy
-    exposures -> shoppers are exposed (adstock, awareness, fatigue) -> promotions make the
-    day's offers and presales fall due -> deliveries arrive -> shoppers visit and buy
-    (price response, checkout, stock: substitution or a lost sale) -> inventory
-    (holding cost, reorders) -> loyalty (points, tiers, reviews) -> channels settle
-    their spend -> ledger.
+    Channels, promotions, the loyalty programme, word of mouth and the inventory are Mesa
+    agents; shoppers are a vectorised population (``agents.population``: traits and
+    state). Each ``step()`` is one day, one stage per mechanism of ``agents``:
+    calendar -> exposure (``agents.exposure``) and outreach (``agents.outreach``) ->
+    the day's offers (``agents.promotions``) and deliveries -> demand and price response
+    (``agents.demand``) -> checkout and attribution (``agents.checkout``,
+    ``agents.attribution``) -> inventory -> lifecycle (``agents.lifecycle``) -> loyalty
+    -> ledger. A stage returns what it decided; mechanisms that change buying plug into
+    demand and checkout through the protocols of ``agents._hooks``.
 
     Args:
         scenario: the validated scenario.
@@ -71,14 +80,22 @@ class MarketModel(mesa.Model):
         names = list(scenario.channels)
         self._audiences = {names.index(ch): [STAGES.index(s) for s in stages]
                            for ch, stages in self.strategy.audiences.items()}
-        self.population = ShopperPopulation(scenario, self.streams)
+        self.population = pop = ShopperPopulation(scenario, self.streams)
+        self.exposure = Exposure(pop)
+        self.outreach = Outreach(pop)
+        self.lifecycle = Lifecycle(pop)
         self.loyalty = None if self.strategy.loyalty is None else LoyaltyProgramme(
             self, self.strategy.loyalty, self.population)
         self.word_of_mouth = None if scenario.word_of_mouth is None else WordOfMouth(
             self, scenario.word_of_mouth, self.population, self.strategy.referral)
-        self.inventory = Inventory(self, scenario, self.strategy, n_days) \
+        self.inventory = Inventory(self, scenario, self.strategy.stock, n_days) \
             if self.strategy.stock else None
         self._presales = [a for a in self.promotions if a.promo.takes_deposits]
+        self.demand = Demand(pop, scenario, fatigue=self.outreach,
+                             contacts=self.word_of_mouth, member=self.loyalty)
+        wom = self.word_of_mouth
+        self.checkout = Checkout(scenario, wom if wom is not None and wom.referral is not None
+                                 else None, self.inventory)
         self.ledger = Ledger(n_days, list(scenario.channels), segs,
                              [p.name for p in self.strategy.promotions],
                              scenario.population.scale,
@@ -87,23 +104,69 @@ class MarketModel(mesa.Model):
         self.day = 0
 
     def step(self) -> None:
-        """Simulate one day."""
-        t, scale = self.day, self.scenario.population.scale
+        """Simulate one day, one stage per mechanism, in this order."""
+        t, pop, inventory, loyalty = self.day, self.population, self.inventory, self.loyalty
+        # calendar: the day's demand multiplier, and with it the channels' conversion
         demand = float(self.calendar.demand[t])
-        exposures = np.array([ch.buy(t) for ch in self.channels])
-        self.population.expose(t, exposures / scale, self._audiences)
         conversion = np.minimum(1.0, self._conversion * demand)
+        # exposure and outreach: channels buy; messages are capped per subscriber; the
+        # exposures reach their audiences (adstock, awareness); messages tire (fatigue,
+        # unsubscribes)
+        exposures = np.array([ch.buy(t) for ch in self.channels])
+        bought = exposures / self.scenario.population.scale
+        audience = self.exposure.audiences(pop, bought, self._audiences, self.lifecycle.stages(
+            t) if self._audiences else None)
+        sent, share_sent = self.outreach.deliver(bought, audience)
+        reached = self.exposure.expose(t, pop, sent, audience)
+        unsubscribes = self.outreach.tire(t, pop, reached)
+        # offers: the day's promotions (their targets as the day's awareness left them),
+        # presale orders falling due; deliveries arrive, owed orders ship
         offers, completions, forfeits = self._promotions_today(t)
-        inventory = self.inventory
         if inventory is not None:
             inventory.receive(t)
-            inventory.owe(t, self.population, completions)
-        out = self.population.shop(t, demand, conversion, offers, completions, self.loyalty,
-                                   self.word_of_mouth, inventory)
+            inventory.owe(t, pop, completions)
+        # demand and price response: who visits and who buys
+        intent = self.demand.run(t, pop, demand, conversion, self.exposure.live, offers)
+        # checkout and attribution: sources, baskets, offers, stock, referral rewards,
+        # member prices; orders under offers borrow from the shopper's future
+        orders = self.checkout.run(t, pop, intent, conversion, offers, completions)
+        if orders.offer_gmv is not None:
+            self.demand.pull_forward.borrow(pop, orders.buyers[:orders.n_own],
+                                            orders.list_value[:orders.n_own], orders.offer_gmv)
+        # inventory: orders the offers added are owed; holding cost, reorders
         if inventory is not None:
+            inventory.owe(t, pop, orders.extra)
             inventory.end_of_day(t, self._presales)
-        if self.loyalty is not None:
-            out.tally |= self.loyalty.end_of_day(t, self.population)
+        # lifecycle (word of mouth's referred first orders included): first orders,
+        # dropout, trailing spend; then loyalty: points, tiers, reviews, birthdays
+        new, repeat = self.lifecycle.book(t, orders, intent.visitors, loyalty)
+        if loyalty is not None:
+            orders.tally |= loyalty.after_orders(pop, orders.buyers, orders.gmv)
+            orders.tally |= loyalty.end_of_day(t, pop)
+        # ledger: channels settle their spend, the day is booked
+        out = self._outcome(t, orders, intent, reached, new, repeat, unsubscribes)
+        self._book(t, out, completions, forfeits, exposures, share_sent * reached.found)
+        self.day += 1
+        self.running = self.day < self.calendar.n_days
+
+    def _outcome(self, t: int, orders: Orders, intent: Intent, reached: Reached,
+                 new: np.ndarray, repeat: np.ndarray, unsubscribes: int) -> DayOutcome:
+        """The day's record, as the ledger books it."""
+        return DayOutcome(
+            buyers=orders.buyers, visitors=intent.visitors,
+            channel_visits=visits_by_channel(intent, len(self.channels)), reach=reached.reach,
+            order_channel=orders.order_channel, category=orders.category,
+            list_value=orders.list_value, gmv=orders.gmv, cogs=orders.cogs, new=new,
+            repeat=repeat, stages=self.lifecycle.stages(t), unsubscribes=unsubscribes,
+            tally=orders.tally, per_promotion=orders.per_promotion, referrals=orders.referrals)
+
+    def _book(self, t: int, out: DayOutcome, completions: Completions | None,
+              forfeits: tuple[float, float], exposures: np.ndarray,
+              delivered: np.ndarray) -> None:
+        """Credit presale orders to their promotions, settle spend, book the day.
+
+        ``delivered``: per channel, the share of the bought exposures that was delivered.
+        """
         out.tally["forfeits"], out.tally["forfeited_deposits"] = forfeits
         if completions is not None:  # credit the presale orders to their promotions
             if out.per_promotion is None:
@@ -113,14 +176,12 @@ class MarketModel(mesa.Model):
                       completions.list_value - completions.gmv)
         self.last_outcome = out
         attributed = np.bincount(out.order_channel, weights=out.gmv,
-                                 minlength=len(self.channels) + 1)[:-1] * scale
+                                 minlength=len(self.channels) + 1)[:-1] \
+            * self.scenario.population.scale
         spend = np.array([ch.settle(float(g), float(d)) for ch, g, d in zip(
-            self.channels, attributed, self.population.delivered, strict=True)])
-        delivered = exposures * self.population.delivered
-        self.ledger.record(t, out, spend, delivered, self.population, self.loyalty,
-                           None if inventory is None else inventory.today)
-        self.day += 1
-        self.running = self.day < self.calendar.n_days
+            self.channels, attributed, delivered, strict=True)])
+        self.ledger.record(t, out, spend, exposures * delivered, self.population, self.loyalty,
+                           None if self.inventory is None else self.inventory.today)
 
     def _promotions_today(self, t: int) -> tuple[Offers | None, Completions | None,
                                                  tuple[float, float]]:
@@ -129,13 +190,15 @@ class MarketModel(mesa.Model):
         if not self.promotions:
             return None, None, (0.0, 0.0)
         pop = self.population
-        stages = pop.stages(t) if any(a.needs_stages() for a in self.promotions
+        stages = self.lifecycle.stages(t) if any(a.needs_stages() for a in self.promotions
                                       if a.days[t]) else None
         tiers = None if self.loyalty is None else self.loyalty.tier
         today = [o for a in self.promotions
                  if (o := a.offer(t, pop, stages, tiers)) is not None]
         offers = Offers(today, pop.n, self.strategy.stacking, len(self.promotions)) \
             if today else None
+        if offers is not None and not offers.any:
+            offers = None
         completions, lost, lost_value = None, 0, 0.0
         for a in self.promotions:
             if a.promo.takes_deposits:

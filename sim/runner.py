@@ -9,10 +9,10 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 import numpy as np
 import pandas as pd
 
+from agents.streams import replication_seeds
 from sim.model import MarketModel
 from sim.results import Results
 from sim.schema import Scenario, Strategy
-from sim.streams import replication_seeds
 
 __all__ = ["simulate", "simulate_many"]
 

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from agents.promotions._families import DiscountOff
 from agents.promotions.registry import register
+from agents.streams import FLASH, FLASH_GONE, FLASH_ORDER
 
 if TYPE_CHECKING:
     import mesa
@@ -44,7 +45,7 @@ class FlashSale(DiscountOff):
 
     def narrow(self, agent: PromotionAgent, day: int, pop: ShopperPopulation,
                eligible: np.ndarray | None) -> np.ndarray | None:
-        around = pop.streams.uniform(f"flash:{self.name}", day, pop.n) < \
+        around = pop.streams.uniform(FLASH.of(self.name), day, pop.n) < \
             self.get("hours") / 24  # around during the sale's hours
         return around if eligible is None else eligible & around
 
@@ -54,13 +55,13 @@ class FlashSale(DiscountOff):
         users = np.flatnonzero((b.credit[:, j] > 0) & b.keep)
         if users.size <= agent.units_left:
             return
-        u = pop.streams.uniform(f"flash_order:{self.name}", b.day, pop.n)
+        u = pop.streams.uniform(FLASH_ORDER.of(self.name), b.day, pop.n)
         late = users[np.argsort(u[buyers[users]], kind="stable")][int(agent.units_left):]
         b.savings[late, j] = 0.0
         # a shopper who came for the flash price buys anyway only with probability
         # 1 / lift (as if no other offer ran)
         lift = (1.0 - self.get("discount")) ** -pop.price_sensitivity[buyers[late]]
-        gone = pop.streams.uniform(f"flash_gone:{self.name}", b.day,
+        gone = pop.streams.uniform(FLASH_GONE.of(self.name), b.day,
                                    pop.n)[buyers[late]] >= 1.0 / lift
         b.keep[late[gone]] = False
         b.credit = b.combine(b.savings, b.list_value)

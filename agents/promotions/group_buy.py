@@ -10,6 +10,7 @@ from pydantic import Field
 from agents._config import Share
 from agents.promotions._families import DiscountOff
 from agents.promotions.registry import register
+from agents.streams import GROUP, GROUP_BASKET, GROUP_JOIN
 
 if TYPE_CHECKING:
     from agents.population import ShopperPopulation
@@ -69,7 +70,7 @@ class GroupBuy(DiscountOff):
                starters: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each starter's contacts who join, in random order per group: (group, contact,
         rank within the group)."""
-        g = pop.streams.generator(f"group_join:{self.name}", day)
+        g = pop.streams.generator(GROUP_JOIN.of(self.name), day)
         wom = agent.model.word_of_mouth  # type: ignore[attr-defined]
         if wom.owner is None:  # full mixing: mean_degree contacts drawn at random
             deg = wom.config.mean_degree
@@ -101,7 +102,7 @@ class GroupBuy(DiscountOff):
         from agents.promotions.offers import Completions
 
         k = self.group_size or 2
-        u = pop.streams.uniform(f"group:{self.name}", day, pop.n)[buyers]
+        u = pop.streams.uniform(GROUP.of(self.name), day, pop.n)[buyers]
         start = np.flatnonzero(takes & (u < self.get("uptake")))
         starters = buyers[start]
         who, contact, rank = self._joins(agent, day, pop, starters)
@@ -112,7 +113,7 @@ class GroupBuy(DiscountOff):
         complete = np.zeros(buyers.size, dtype=bool)
         complete[start[done]] = True
         # the joiners' own orders: the starter's category, their own basket, group price
-        ub = np.clip(pop.streams.uniform(f"group_basket:{self.name}", day, pop.n)[joiner],
+        ub = np.clip(pop.streams.uniform(GROUP_BASKET.of(self.name), day, pop.n)[joiner],
                      1e-7, 1 - 1e-7)
         sigma = pop.basket_sigma[joiner]
         list_value = (pop.basket_mean[joiner] * np.exp(sigma * ndtri(ub) - 0.5 * sigma**2)

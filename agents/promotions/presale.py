@@ -11,6 +11,7 @@ from pydantic import Field
 from agents._config import Positive, Share
 from agents.promotions._families import AmountOff
 from agents.promotions.registry import register
+from agents.streams import FORFEIT, PRESALE
 
 if TYPE_CHECKING:
     import mesa
@@ -75,7 +76,7 @@ class Presale(AmountOff):
     def reserve(self, offer: Offer, j: int, b: Basket) -> None:
         """Qualifying buyers pay a deposit instead of ordering."""
         agent = offer.agent
-        u = b.pop.streams.uniform(f"presale:{self.name}", b.day, b.pop.n)[b.buyers]
+        u = b.pop.streams.uniform(PRESALE.of(self.name), b.day, b.pop.n)[b.buyers]
         threshold, _ = self.terms()
         dep = (b.takes[j] & ~b.deposit) & (b.list_value >= threshold) & (
             u < self.get("uptake"))
@@ -102,7 +103,7 @@ class Presale(AmountOff):
         shoppers, channel, category, list_value = (
             np.concatenate(a) for a in zip(*agent.book, strict=True))
         agent.book = []
-        u = pop.streams.generator(f"forfeit:{self.name}", day).random(shoppers.size)
+        u = pop.streams.generator(FORFEIT.of(self.name), day).random(shoppers.size)
         done = u >= self.get("forfeit_share")
         deposit, m = self.get("deposit"), self.get("multiplier")
         lv = list_value[done]

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 from agents._config import NonNegative, Positive, Share
 from agents.promotions._families import AmountOff
 from agents.promotions.registry import register
+from agents.streams import TOPUP
 
 if TYPE_CHECKING:
     from agents.promotions.offers import Basket, Offer
@@ -48,7 +49,7 @@ class Threshold(AmountOff):
 
     def top_up(self, offer: Offer, j: int, b: Basket) -> None:
         threshold = self.get("threshold")
-        u = b.pop.streams.uniform(f"topup:{self.name}", b.day, b.pop.n)[b.buyers]
+        u = b.pop.streams.uniform(TOPUP.of(self.name), b.day, b.pop.n)[b.buyers]
         near = (b.takes[j] & ~b.deposit) & (
             b.list_value >= threshold * (1 - self.get("top_up_range"))) & (
             b.list_value < threshold)

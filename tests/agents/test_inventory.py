@@ -271,3 +271,22 @@ def test_inventory_summary_reads_like_the_ledger() -> None:
     assert tab["lost_gmv"].sum() == pytest.approx(t["lost_gmv"].mean())
     np.testing.assert_allclose(t["stockout_rate"], t["lost_units"] / t["demand_units"])
     assert (tab["turns"] > 0).all() and (tab["days_of_cover"] >= 0).all()
+
+
+def test_a_stock_out_returns_the_disappointed_customers_instead_of_writing_state() -> None:
+    sc = D11.with_overrides({"population.size": 500, "horizon.days": 30,
+                             "catalog.stockout_dropout": 1.0})
+    model = MarketModel(sc, _plan(sc, {"beauty": {"initial": 0.0}}), seed=0)
+    inv, pop = model.inventory, model.population
+    beauty = model.ledger.categories.index("beauty")
+    buyers = np.flatnonzero(pop.customer & pop.alive)[:6]
+    category = np.full(buyers.size, beauty)
+    category[0] = (beauty + 1) % len(model.ledger.categories)  # never runs out
+    list_value = np.full(buyers.size, 100.0)
+    alive = pop.alive.copy()
+    keep, departed = inv.fulfil(0, pop, buyers, category, list_value,
+                                np.ones(buyers.size, dtype=bool), list_value)
+    assert keep.tolist() == [True] + [False] * 5
+    # stockout_dropout = 1: every disappointed customer leaves, and the inventory only says so
+    assert sorted(departed.tolist()) == sorted(buyers[1:].tolist())
+    np.testing.assert_array_equal(pop.alive, alive)

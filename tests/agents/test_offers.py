@@ -35,7 +35,7 @@ def _orders(strategy: Strategy, seed: int = 3) -> Orders:
     while model.running:
         day = model.day
         pop = model.population
-        stage = pop.stages(day)
+        stage = model.lifecycle.stages(day)
         model.step()
         out = model.last_outcome
         rows.append(pd.DataFrame({

@@ -25,9 +25,9 @@ from agents.promotions import (
 )
 from agents.promotions import registry as reg
 from agents.promotions.registry import DEPTH_FIELD
+from agents.streams import Streams
 from sim.calendar import Horizon
 from sim.schema import Strategy
-from sim.streams import Streams
 
 START = dt.date(2026, 1, 1)
 WINDOW = {"start": "2026-01-01", "end": "2026-01-10"}

@@ -109,7 +109,7 @@ def test_referral_rewards_paid_equal_rewards_earned_and_nobody_refers_themselves
         out = model.last_outcome
         d = {k: model.ledger.daily[k][model.day - 1] for k in (
             "referrals", "referral_discount", "referral_credit")}
-        pairs = pop.last_referrals
+        pairs = out.referrals
         if d["referrals"] == 0:
             continue
         friends, referrer = pairs
