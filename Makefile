@@ -16,11 +16,13 @@ demo: $(STAMP)
 	$(BIN)/growthsim run double11 --seeds 4 --population 20000 --jobs 2 --out out --report
 
 test: $(STAMP)
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2 --durations=10
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py

@@ -17,7 +17,7 @@ log-sd, price sensitivity, category preferences (Dirichlet around the segment's 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, Protocol
 
 import numpy as np
 from pydantic import Field, field_validator
@@ -31,10 +31,11 @@ from agents._config import (
     Share,
     check_sums_to_one,
 )
+from agents.catalog import Catalog
+from agents.channels import Channel
 from agents.streams import TRAITS
 
 if TYPE_CHECKING:
-    from agents.market import Market
     from agents.streams import Streams
 
 __all__ = ["EXISTING", "NEVER", "ORGANIC", "REFERRAL", "BasketParams", "BetaParams",
@@ -129,6 +130,19 @@ NEVER = -(10**6)  # day index meaning "has not happened"
 ORGANIC, EXISTING, REFERRAL = -1, -2, -3  # acquisition sources besides channels
 
 
+class _Scenario(Protocol):
+    """What the shoppers are drawn from (``agents.market.Market`` has it all)."""
+
+    @property
+    def population(self) -> Population: ...
+
+    @property
+    def catalog(self) -> Catalog: ...
+
+    @property
+    def channels(self) -> dict[str, Channel]: ...
+
+
 class ShopperPopulation:
     """All shoppers of one run: their traits and state.
 
@@ -137,7 +151,7 @@ class ShopperPopulation:
         streams: the run's random streams.
     """
 
-    def __init__(self, scenario: Market, streams: Streams) -> None:
+    def __init__(self, scenario: _Scenario, streams: Streams) -> None:
         pop, cat = scenario.population, scenario.catalog
         self.streams = streams
         self.n = n = pop.size
@@ -171,7 +185,7 @@ class ShopperPopulation:
         self.prefs = self._draw_preferences(scenario, g)
         self._draw_state(scenario, g)
 
-    def _draw_preferences(self, scenario: Market, g: np.random.Generator) -> np.ndarray:
+    def _draw_preferences(self, scenario: _Scenario, g: np.random.Generator) -> np.ndarray:
         """Category preferences per shopper: Dirichlet around the segment's weights."""
         cats = scenario.catalog.categories
         conc = scenario.population.category_concentration
@@ -187,7 +201,7 @@ class ShopperPopulation:
             prefs[idx] = draws / np.maximum(draws.sum(axis=1, keepdims=True), 1e-12)
         return prefs
 
-    def _draw_state(self, scenario: Market, g: np.random.Generator) -> None:
+    def _draw_state(self, scenario: _Scenario, g: np.random.Generator) -> None:
         """The state on day 0: customers with a history before the horizon, awareness."""
         pop, n = scenario.population, self.n
         self.customer = g.random(n) < pop.initial_customer_share

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from interfaces._format import ALWAYS_SHOWN, STOCK_HEADS, compact, format_kpi, format_stock
+from sim import kpis
 from sim.compare import Comparison
 from sim.decompose import Decomposition
 from sim.results import Results
@@ -24,10 +24,10 @@ def summary_table(res: Results) -> Table:
         table.add_column(col, justify=just)  # type: ignore[arg-type]
     totals = res.totals()
     for kpi, row in res.summary().iterrows():
-        if kpi in totals and (totals[kpi] == 0).all() and kpi not in ALWAYS_SHOWN:
+        if kpi in totals and (totals[kpi] == 0).all() and kpi not in kpis.ALWAYS_SHOWN:
             continue  # a mechanism the plan does not use (no gifts, no presale, ...)
-        ci = f"{format_kpi(str(kpi), row.ci_low, cur)} – {format_kpi(str(kpi), row.ci_high, cur)}"
-        table.add_row(str(kpi), format_kpi(str(kpi), row["mean"], cur), ci)
+        ci = f"{kpis.fmt(str(kpi), row.ci_low, cur)} – {kpis.fmt(str(kpi), row.ci_high, cur)}"
+        table.add_row(str(kpi), kpis.fmt(str(kpi), row["mean"], cur), ci)
     return table
 
 
@@ -38,12 +38,12 @@ def promotion_table(res: Results) -> Table:
     table = Table(title=f"By promotion (mean over seeds, money in {cur})")
     table.add_column("promotion")
     table.add_column("kind")
-    for col in ("orders", "discount_cost", "loyalty_cost"):
+    for col in kpis.BY_PROMOTION:
         table.add_column(col, justify="right")
     kinds = {p.name: p.kind for p in res.strategy.promotions}
     for name, row in ps.iterrows():
-        table.add_row(str(name), kinds.get(str(name), ""), format_kpi("orders", row["orders"], ""),
-                      compact(row["discount_cost"]), compact(row["loyalty_cost"]))
+        table.add_row(str(name), kinds.get(str(name), ""), kpis.fmt("orders", row["orders"], ""),
+                      kpis.compact(row["discount_cost"]), kpis.compact(row["loyalty_cost"]))
     return table
 
 
@@ -54,9 +54,9 @@ def inventory_table(res: Results) -> Table:
                         f"asked for, by a substitute, lost; money in {res.scenario.currency})")
     table.add_column("category")
     for col in inv.columns:
-        table.add_column(STOCK_HEADS[col], justify="right")
+        table.add_column(kpis.short(col), justify="right")
     for name, row in inv.iterrows():
-        table.add_row(str(name), *[format_stock(c, row[c], short=True) for c in inv.columns])
+        table.add_row(str(name), *[kpis.fmt_stock(c, row[c], short=True) for c in inv.columns])
     return table
 
 
@@ -68,15 +68,11 @@ def channel_table(res: Results) -> Table:
     for col in ("spend", "visits", "orders", "new_customers", "gmv", "roas", "cac"):
         table.add_column(col, justify="right")
     for name, row in cs.iterrows():
-        table.add_row(str(name), *[compact(row[c]) if c in ("spend", "gmv") else
-                                   format_kpi(c, row[c], "") for c in
+        table.add_row(str(name), *[kpis.compact(row[c]) if c in ("spend", "gmv") else
+                                   kpis.fmt(c, row[c], "") for c in
                                    ("spend", "visits", "orders", "new_customers", "gmv",
                                     "roas", "cac")])
     return table
-
-
-_COMPARE_KPIS = ["gmv", "orders", "new_customers", "marketing_spend", "discount_cost",
-                 "profit", "roi", "gross_margin", "customers"]
 
 
 def compare_table(cmp: Comparison) -> Table:
@@ -88,16 +84,16 @@ def compare_table(cmp: Comparison) -> Table:
     table.add_column("KPI")
     for name in cmp.results:
         table.add_column(name, justify="right")
-    for kpi in _COMPARE_KPIS:
+    for kpi in kpis.COMPARE:
         cells = []
         for name in cmp.results:
             row = t[(kpi, name)]
-            text = format_kpi(kpi, row["mean"], "")
+            text = kpis.fmt(kpi, row["mean"], "")
             if name != cmp.reference:
-                lo = format_kpi(kpi, row["diff_ci_low"], "")
-                hi = format_kpi(kpi, row["diff_ci_high"], "")
+                lo = kpis.fmt(kpi, row["diff_ci_low"], "")
+                hi = kpis.fmt(kpi, row["diff_ci_high"], "")
                 verdict = "" if row["significant"] else ", not significant"
-                text += f"\nΔ {format_kpi(kpi, row['diff_mean'], '')} [{lo}, {hi}]{verdict}"
+                text += f"\nΔ {kpis.fmt(kpi, row['diff_mean'], '')} [{lo}, {hi}]{verdict}"
             cells.append(text)
         table.add_row(kpi, *cells)
     return table
@@ -111,7 +107,7 @@ def decomposition_table(dec: Decomposition, sc: Scenario, seeds: int) -> Table:
     for col in ("component", "mean", "95% CI", "share of bump"):
         table.add_column(col, justify="left" if col == "component" else "right")
     for name, row in dec.table().iterrows():
-        table.add_row(str(name), compact(row["mean"]),
-                      f"{compact(row['ci_low'])} – {compact(row['ci_high'])}",
+        table.add_row(str(name), kpis.compact(row["mean"]),
+                      f"{kpis.compact(row['ci_low'])} – {kpis.compact(row['ci_high'])}",
                       f"{row['share_of_bump']:.0%}")
     return table

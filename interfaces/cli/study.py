@@ -10,7 +10,6 @@ import typer
 from rich.progress import TextColumn
 from rich.table import Table
 
-from interfaces._format import format_kpi
 from interfaces.cli._common import (
     DaysOpt,
     JobsOpt,
@@ -30,6 +29,7 @@ from interfaces.cli._common import (
     publish,
     user_input,
 )
+from sim import kpis
 from sim._io import strategy_to_yaml
 from sim.compare import Comparison
 from sim.schema import Scenario
@@ -106,7 +106,7 @@ def _search(sc: Scenario, names: list[str], cons: list[Constraint], trials: int,
 
         def report(done: int, best: float | None) -> None:
             progress.update(task, completed=done,
-                            best="–" if best is None else format_kpi(names[0], best, ""))
+                            best="–" if best is None else kpis.fmt(names[0], best, ""))
 
         try:
             return optimize.optimize(sc, names, trials=trials, seeds=opts.seeds,
@@ -145,15 +145,15 @@ def _verdict(opt: Optimization) -> list[str]:
         d = opt.check.paired(best, ref, kpi)
         base = float(opt.check.results[ref].totals()[kpi].mean())
         rel = f" ({d['mean'] / base:+.1%})" if base else ""
-        ci = f"95% CI {format_kpi(kpi, d['low'], '')} to {format_kpi(kpi, d['high'], '')}"
+        ci = f"95% CI {kpis.fmt(kpi, d['low'], '')} to {kpis.fmt(kpi, d['high'], '')}"
         if d["significant"] and d["mean"] > 0:
-            verdict = f"the best plan beats the {ref} on {kpi} by {format_kpi(kpi, d['mean'], '')}"
+            verdict = f"the best plan beats the {ref} on {kpi} by {kpis.fmt(kpi, d['mean'], '')}"
         elif d["significant"]:
             verdict = (f"the best plan does worse than the {ref} on {kpi}, by "
-                       f"{format_kpi(kpi, -d['mean'], '')}")
+                       f"{kpis.fmt(kpi, -d['mean'], '')}")
         else:
             verdict = (f"the best plan is not significantly different from the {ref} on "
-                       f"{kpi} ({format_kpi(kpi, d['mean'], '')})")
+                       f"{kpi} ({kpis.fmt(kpi, d['mean'], '')})")
         lines.append(f"{verdict[0].upper()}{verdict[1:]}{rel}, {ci} over {n} paired seeds.")
     return lines
 
@@ -169,7 +169,7 @@ def _summary(opt: Optimization) -> Table:
         table.add_column("objective")
         table.add_column("best", justify="right")
         for i, o in enumerate(opt.objectives):
-            table.add_row(o, format_kpi(o, opt.best_trial.values[i], ""))
+            table.add_row(o, kpis.fmt(o, opt.best_trial.values[i], ""))
         return table
     best = f"trial {opt.best_trial.number}"
     n = next(iter(opt.check.results.values())).n_seeds
@@ -185,15 +185,15 @@ def _summary(opt: Optimization) -> Table:
 def _add_checked_rows(table: Table, opt: Optimization, check: Comparison, best: str) -> None:
     """One row per KPI worth a look: the best plan's mean and its paired differences."""
     t = check.table().set_index(["kpi", "strategy"])
-    kpis = list(dict.fromkeys([*opt.objectives, "gmv", "profit", "roi", "gross_margin",
+    shown = list(dict.fromkeys([*opt.objectives, "gmv", "profit", "roi", "gross_margin",
                                "marketing_spend", *[c.kpi for c in opt.constraints]]))
-    for kpi in kpis:
+    for kpi in shown:
         if (kpi, best) not in t.index:
             continue
-        cells = [format_kpi(kpi, cast(float, t.loc[(kpi, best), "mean"]), "")]
+        cells = [kpis.fmt(kpi, cast(float, t.loc[(kpi, best), "mean"]), "")]
         for ref in _REFERENCES:
             d = check.paired(best, ref, kpi)
             verdict = "" if d["significant"] else "\nnot significant"
-            cells.append(f"{format_kpi(kpi, d['mean'], '')}\n[{format_kpi(kpi, d['low'], '')}, "
-                         f"{format_kpi(kpi, d['high'], '')}]{verdict}")
+            cells.append(f"{kpis.fmt(kpi, d['mean'], '')}\n[{kpis.fmt(kpi, d['low'], '')}, "
+                         f"{kpis.fmt(kpi, d['high'], '')}]{verdict}")
         table.add_row(kpi, *cells)

@@ -8,10 +8,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from interfaces._format import ALWAYS_SHOWN, format_kpi
-
-_ACRONYMS = {"gmv": "GMV", "aov": "AOV", "roas": "ROAS", "roi": "ROI", "cac": "CAC",
-             "cogs": "COGS"}
+from sim import kpis
 
 
 def _table(caption: str, heads: list[str], rows: Iterable[list[str]], *,
@@ -33,25 +30,21 @@ def _e(text: str) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _label(kpi: str) -> str:
-    return _ACRONYMS.get(kpi) or kpi.replace("_", " ").capitalize()
-
-
 def _signed(kpi: str, value: float) -> str:
-    text = format_kpi(kpi, value)
+    text = kpis.fmt(kpi, value)
     return text if text.startswith(("-", "–")) else f"+{text}"
 
 
 def _unused(kpi: str, values: list[float]) -> bool:
     """Zero or undefined on every seed: a mechanism the plan does not use (no gifts, no
     presale, no stock), left out as the terminal tables leave it out."""
-    return kpi not in ALWAYS_SHOWN and all(v == 0 or _missing(v) for v in values)
+    return kpi not in kpis.ALWAYS_SHOWN and all(v == 0 or _missing(v) for v in values)
 
 
 def _interval(kpi: str, v: dict[Any, Any]) -> str:
     if _missing(v["ci_low"]) and _missing(v["ci_high"]):
         return "–"
-    return f"{format_kpi(kpi, v['ci_low'])} – {format_kpi(kpi, v['ci_high'])}"
+    return f"{kpis.fmt(kpi, v['ci_low'])} – {kpis.fmt(kpi, v['ci_high'])}"
 
 
 def _missing(value: Any) -> bool:

@@ -8,9 +8,9 @@ from typing import Any
 
 import pandas as pd
 
-from interfaces._format import STOCK_HEADS, format_kpi, format_stock
 from interfaces.report._files import _csv, _yaml_mapping
-from interfaces.report._html import _e, _interval, _label, _missing, _signed, _table, _unused
+from interfaces.report._html import _e, _interval, _missing, _signed, _table, _unused
+from sim import kpis
 
 
 def _run_sections(folder: Path, summary: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -20,7 +20,7 @@ def _run_sections(folder: Path, summary: dict[str, Any]) -> list[tuple[str, str,
     for kpi, v in (summary.get("kpis") or {}).items():
         if _unused(kpi, [v["mean"], v["ci_low"], v["ci_high"]]):
             continue
-        rows.append([_label(kpi), format_kpi(kpi, v["mean"]), _interval(kpi, v)])
+        rows.append([kpis.label(kpi), kpis.fmt(kpi, v["mean"]), _interval(kpi, v)])
     sections = [("kpis", "Key figures", _table(
         f"KPIs over the horizon: mean of {seeds} seeds and 95% confidence interval"
         + (f" (money in {currency})" if currency else ""),
@@ -30,17 +30,17 @@ def _run_sections(folder: Path, summary: dict[str, Any]) -> list[tuple[str, str,
     channels = summary.get("channels") or {}
     if channels:
         shown = [c for c in cols if c in next(iter(channels.values()))]
-        rows = [[ch, *(format_kpi(c, v[c]) for c in shown)] for ch, v in channels.items()]
+        rows = [[ch, *(kpis.fmt(c, v[c]) for c in shown)] for ch, v in channels.items()]
         sections.append(("channels", "By channel", _table(
             "Last-touch attribution, mean over seeds ('organic' is no channel)",
-            ["channel", *map(_label, shown)], rows, numeric=set(range(1, len(shown) + 1)))))
+            ["channel", *map(kpis.label, shown)], rows, numeric=set(range(1, len(shown) + 1)))))
     promotions = summary.get("promotions") or {}
     if promotions:
         kinds = {p.get("name"): p.get("kind", "") for p in
                  _yaml_mapping(folder / "strategy.yaml").get("promotions") or []}
-        rows = [[name, str(kinds.get(name, "")), format_kpi("orders", v["orders"]),
-                 format_kpi("discount_cost", v["discount_cost"]),
-                 format_kpi("loyalty_cost", v["loyalty_cost"])]
+        rows = [[name, str(kinds.get(name, "")), kpis.fmt("orders", v["orders"]),
+                 kpis.fmt("discount_cost", v["discount_cost"]),
+                 kpis.fmt("loyalty_cost", v["loyalty_cost"])]
                 for name, v in promotions.items()]
         sections.append(("promotions", "By promotion", _table(
             "Orders that used each promotion and what it cost, mean over seeds",
@@ -56,11 +56,11 @@ def _inventory(inventory: dict[str, dict[str, float]], currency: str) -> str:
     """Per category with a stock plan: rates as %, turns and cover to one decimal, units
     and money whole."""
     cols = list(next(iter(inventory.values())))
-    rows = [[cat, *(format_stock(c, v[c]) for c in cols)] for cat, v in inventory.items()]
+    rows = [[cat, *(kpis.fmt_stock(c, v[c]) for c in cols)] for cat, v in inventory.items()]
     return _table("Per category with a stock plan, mean over seeds (units; shares of demand "
                   "served as asked, by a substitute, lost" + (f"; money in {currency})"
                                                                if currency else ")"),
-                  ["category", *(STOCK_HEADS.get(c, c.replace("_", " ")) for c in cols)], rows,
+                  ["category", *(kpis.short(c) for c in cols)], rows,
                   numeric=set(range(1, len(cols) + 1)))
 
 
@@ -77,7 +77,7 @@ def _comparison(path: Path, caption: str) -> str:
         means = [cells[(kpi, s)]["mean"] for s in strategies if (kpi, s) in cells]
         if _unused(kpi, means):
             continue
-        row = [_e(_label(kpi))]
+        row = [_e(kpis.label(kpi))]
         for s in strategies:
             r = cells.get((kpi, s))
             row.append("" if r is None else _compared_cell(kpi, r))
@@ -90,18 +90,18 @@ def _comparison(path: Path, caption: str) -> str:
 
 
 def _compared_cell(kpi: str, r: dict[str, Any]) -> str:
-    text = _e(format_kpi(kpi, r["mean"]))
+    text = _e(kpis.fmt(kpi, r["mean"]))
     if _missing(r.get("diff_mean")):
         return text
     cls = "sig" if str(r.get("significant")) == "True" else "ns"
-    ci = f"[{format_kpi(kpi, r['diff_ci_low'])}, {format_kpi(kpi, r['diff_ci_high'])}]"
+    ci = f"[{kpis.fmt(kpi, r['diff_ci_low'])}, {kpis.fmt(kpi, r['diff_ci_high'])}]"
     return (f'{text}<span class="diff {cls}">Δ {_e(_signed(kpi, r["diff_mean"]))}</span>'
             f'<span class="diff {cls}">{_e(ci)}</span>')
 
 
 def _decomposition(folder: Path) -> str:
     frame = _csv(folder / "decomposition.csv")
-    rows = [[str(r["component"]).replace("_", " "), format_kpi("gmv", r["mean"]),
+    rows = [[str(r["component"]).replace("_", " "), kpis.fmt("gmv", r["mean"]),
              _interval("gmv", r),
              f"{r['share_of_bump']:.0%}"]
             for r in frame.to_dict("records")]
@@ -140,9 +140,9 @@ def _trials(frame: pd.DataFrame) -> str:
     best = best.sort_values(objectives[0], ascending=False).head(10)
     extra = [k for k in ("profit", "roi", "gross_margin", "marketing_spend")
              if f"kpi:{k}" in cols and k not in objectives]
-    rows = [[str(int(r["trial"])), *(format_kpi(o, r[o]) for o in objectives),
-             *(format_kpi(k, r[f"kpi:{k}"]) for k in extra)] for r in best.to_dict("records")]
-    heads = ["trial", *map(_label, objectives), *map(_label, extra)]
+    rows = [[str(int(r["trial"])), *(kpis.fmt(o, r[o]) for o in objectives),
+             *(kpis.fmt(k, r[f"kpi:{k}"]) for k in extra)] for r in best.to_dict("records")]
+    heads = ["trial", *map(kpis.label, objectives), *map(kpis.label, extra)]
     return intro + _table(f"The {len(rows)} best trials run on every seed that meet the "
                           "constraints (mean over the trial's seeds)", heads, rows,
                           numeric=set(range(1, len(heads))))

@@ -179,34 +179,3 @@ def test_formatting_with_numbers() -> None:
     assert kpis.fmt_stock("demand_units", None) == "–"
     assert kpis.compact(980.0) == "980" and kpis.compact(3.1e9) == "3.10bn"
     assert kpis.compact(-45_600.0) == "-45.60k"
-
-
-def test_the_registry_writes_what_the_interfaces_write_today() -> None:
-    """Until the CLI and the report read the registry, it must agree with their lists."""
-    fmt_mod = pytest.importorskip("sim._format")
-    values = [0.0, 0.0123, 0.5, 1.0, 3.14159, 87.26, 999.9, 1234.5, 2.5e6, -7.25, math.nan]
-    for name in kpis.REGISTRY:
-        if name in ("turns", "days_of_cover"):  # written by the stock table alone
-            continue
-        for v in values:
-            assert kpis.fmt(name, v) == fmt_mod.format_kpi(name, v), (name, v)
-    for col in kpis.STOCK_TABLE:
-        for v in [*values, None]:
-            for short in (False, True):
-                assert kpis.fmt_stock(col, v, short) == fmt_mod.format_stock(col, v, short)
-    assert kpis.ALWAYS_SHOWN == fmt_mod.ALWAYS_SHOWN
-    assert set(kpis.names(format="percent")) == fmt_mod.PERCENT_KPIS
-    assert set(kpis.names(format="ratio")) == fmt_mod.RATIO_KPIS
-    assert {c: kpis.short(c) for c in kpis.STOCK_TABLE} == fmt_mod.STOCK_HEADS
-    for v in (0.0, 12.0, 1234.0, 98_765.0, 1.5e6, 2.5e9, -3e4):
-        assert kpis.compact(v) == fmt_mod.compact(v)
-
-
-def test_the_registry_names_what_the_cli_and_report_list_today() -> None:
-    cli = pytest.importorskip("sim.cli")
-    report = pytest.importorskip("sim.report")
-    assert tuple(cli._COMPARE_KPIS) == kpis.COMPARE
-    for name, text in report._ACRONYMS.items():
-        assert kpis.label(name) == text == report._label(name)
-    for name in kpis.REGISTRY:
-        assert kpis.label(name) == report._label(name)
