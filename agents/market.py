@@ -9,9 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Protocol
 
-from agents.catalog import Catalog
-from agents.channels import Channel
-from agents.population import Population
+from agents.population import ShopperSource
 
 __all__ = ["Dated", "Market"]
 
@@ -27,17 +25,8 @@ class Dated(Protocol):
     def day_of(self, date: dt.date) -> int: ...
 
 
-class Market(Protocol):
+class Market(ShopperSource, Protocol):
     """The shoppers, the catalog, the channels and the horizon of a scenario."""
-
-    @property
-    def population(self) -> Population: ...
-
-    @property
-    def catalog(self) -> Catalog: ...
-
-    @property
-    def channels(self) -> dict[str, Channel]: ...
 
     @property
     def horizon(self) -> Dated: ...

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from agents.streams import Streams
 
 __all__ = ["EXISTING", "NEVER", "ORGANIC", "REFERRAL", "BasketParams", "BetaParams",
-           "GammaParams", "Population", "Segment", "ShopperPopulation"]
+           "GammaParams", "Population", "Segment", "ShopperPopulation", "ShopperSource"]
 
 class GammaParams(Config):
     """BG/NBD purchase rates: lambda ~ Gamma(shape ``r``, rate ``alpha``), per day.
@@ -130,8 +130,8 @@ NEVER = -(10**6)  # day index meaning "has not happened"
 ORGANIC, EXISTING, REFERRAL = -1, -2, -3  # acquisition sources besides channels
 
 
-class _Scenario(Protocol):
-    """What the shoppers are drawn from (``agents.market.Market`` has it all)."""
+class ShopperSource(Protocol):
+    """What the shoppers are drawn from: a scenario's population, catalog and channels."""
 
     @property
     def population(self) -> Population: ...
@@ -151,7 +151,7 @@ class ShopperPopulation:
         streams: the run's random streams.
     """
 
-    def __init__(self, scenario: _Scenario, streams: Streams) -> None:
+    def __init__(self, scenario: ShopperSource, streams: Streams) -> None:
         pop, cat = scenario.population, scenario.catalog
         self.streams = streams
         self.n = n = pop.size
@@ -185,7 +185,7 @@ class ShopperPopulation:
         self.prefs = self._draw_preferences(scenario, g)
         self._draw_state(scenario, g)
 
-    def _draw_preferences(self, scenario: _Scenario, g: np.random.Generator) -> np.ndarray:
+    def _draw_preferences(self, scenario: ShopperSource, g: np.random.Generator) -> np.ndarray:
         """Category preferences per shopper: Dirichlet around the segment's weights."""
         cats = scenario.catalog.categories
         conc = scenario.population.category_concentration
@@ -201,7 +201,7 @@ class ShopperPopulation:
             prefs[idx] = draws / np.maximum(draws.sum(axis=1, keepdims=True), 1e-12)
         return prefs
 
-    def _draw_state(self, scenario: _Scenario, g: np.random.Generator) -> None:
+    def _draw_state(self, scenario: ShopperSource, g: np.random.Generator) -> None:
         """The state on day 0: customers with a history before the horizon, awareness."""
         pop, n = scenario.population, self.n
         self.customer = g.random(n) < pop.initial_customer_share
