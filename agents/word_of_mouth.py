@@ -116,6 +116,8 @@ class WordOfMouth(mesa.Agent):
         g = pop.streams.generator(REFERRER, day)
         if self.owner is None:  # full mixing: any customer
             pool = np.flatnonzero(adopted)
+            if pool.size == 0:  # nobody left who could have referred them
+                return np.full(friends.size, -1, dtype=np.int64)
             return pool[g.integers(0, pool.size, size=friends.size)]
         assert self.contact is not None
         pos = np.full(pop.n, -1, dtype=np.int64)

@@ -152,3 +152,10 @@ def test_a_friend_never_refers_another_friend_or_themselves() -> None:
     mixed = _wom(pop, graph="mixed")
     picks = np.array([mixed.referrers(pop, friends, day) for day in range(30)])
     assert (picks == 7).all()
+
+
+def test_mixed_referrers_are_minus_one_when_every_customer_is_leaving() -> None:
+    pop = _pop(customers=(0, 1))
+    got = _wom(pop, graph="mixed").referrers(pop, np.array([10, 11, 12]), 5,
+                                             leaving=np.array([0, 1]))
+    np.testing.assert_array_equal(got, [-1, -1, -1])  # as on a graph: nobody to credit
