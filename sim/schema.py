@@ -16,7 +16,7 @@ fractions of 1.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal, Self
+from typing import Any, Self
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
@@ -34,15 +34,12 @@ from agents.channels import Channel
 from agents.inventory import StockPlan
 from agents.loyalty import Loyalty
 from agents.population import Population
-from agents.promotions import AnyPromotion, Stacking, kinds
+from agents.promotions import AnyPromotion, Stacking
 from agents.word_of_mouth import Referral, WordOfMouthConfig
 from sim.calendar import Calendar, Horizon, Phase
 from sim.errors import InputError, one_sentence
 
-__all__ = ["PromotionKind", "Scenario", "Strategy", "strategy_problems"]
-
-#: The promotion kinds (see ``agents.promotions``), as a literal.
-PromotionKind = Literal[tuple(kinds())]  # type: ignore[valid-type]
+__all__ = ["Scenario", "Strategy", "strategy_problems"]
 
 
 class Strategy(Config):
