@@ -41,19 +41,9 @@ from agents.promotions.group_buy import GroupBuy
 # isort: on
 from agents.promotions._base import Promotion
 from agents.promotions._families import AmountOff, DiscountOff
+from agents.promotions._orders import Basket, Completions, Offer, expected_saving, merge
 from agents.promotions.agent import PromotionAgent
-from agents.promotions.offers import (
-                                      MAX_SHARE,
-                                      Basket,
-                                      Checkout,
-                                      Completions,
-                                      Fulfil,
-                                      Offer,
-                                      Offers,
-                                      Stacking,
-                                      expected_saving,
-                                      merge,
-)
+from agents.promotions.offers import MAX_SHARE, Checkout, Fulfil, Offers, Stacking
 from agents.promotions.registry import (
                                       DEFAULT_KIND,
                                       AnyPromotion,

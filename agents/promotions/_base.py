@@ -6,16 +6,21 @@ A kind subclasses ``Promotion`` (or one of the families in ``_families``), decla
 gets the kind's own message, not pydantic's), names the fields it ``needs``, their
 ``defaults``, and overrides the steps it takes. Validation keeps the flat schema's
 messages: a field of another kind is "does not apply", a needed one missing is "needs".
+
+The base does not import the registry (which imports it): what it reads of the
+registered kinds, ``Kinds``, is plugged in by ``registry`` when that is imported (always
+with the package).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, NoReturn, Protocol
 
 import numpy as np
 from pydantic import Field, ModelWrapValidatorHandler, ValidationError, model_validator
 
 from agents._config import DateRange, TargetStage, Weekday
+from agents.promotions._orders import Completions
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -23,10 +28,28 @@ if TYPE_CHECKING:
     import mesa
 
     from agents.population import ShopperPopulation
-    from agents.promotions.agent import PromotionAgent
-    from agents.promotions.offers import Basket, Completions, Offer
+    from agents.promotions._orders import Basket, Offer, Running
 
-__all__ = ["Promotion"]
+__all__ = ["Kinds", "Promotion"]
+
+
+class Kinds(Protocol):
+    """What the base reads of the registered kinds (``registry`` plugs it in)."""
+
+    def validate(self, value: Any) -> Promotion:
+        """A promotion of the kind ``value`` names."""
+
+    def field_names(self) -> list[str]:
+        """Every field a promotion of some kind may have."""
+
+    def kind_field_names(self) -> frozenset[str]:
+        """The fields that belong to some kind, not to every promotion."""
+
+    def field_errors(self, name: str, value: Any) -> list[Any]:
+        """The errors of a kind's field ``name`` holding ``value``."""
+
+    def raise_in_order(self, errors: list[Any]) -> NoReturn:
+        """Raise field errors together, ordered by field."""
 
 
 class Promotion(DateRange):
@@ -70,29 +93,31 @@ class Promotion(DateRange):
     default_stages: ClassVar[tuple[str, ...] | None] = None
     recruits_contacts: ClassVar[bool] = False
     colour: ClassVar[str] = "#7f8c8d"
+    #: The registered kinds, set by ``registry`` (see ``plug_in``).
+    _kinds: ClassVar[Kinds]
+
+    @classmethod
+    def plug_in(cls, kinds: Kinds) -> None:
+        """Give the base the registry of kinds it validates against."""
+        Promotion._kinds = kinds
 
     def __new__(cls, *args: Any, **data: Any) -> Promotion:
         if cls is Promotion and data:  # the kind named in the data, as a file would give it
-            from agents.promotions.registry import validate
-
-            return validate(data)
+            return Promotion._kinds.validate(data)
         return super().__new__(cls)
 
     @classmethod
     def model_validate(cls, obj: Any, **kwargs: Any) -> Any:
         if cls is Promotion:
-            from agents.promotions.registry import validate
-
-            return validate(obj)
+            return Promotion._kinds.validate(obj)
         return super().model_validate(obj, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
         try:
             return super().__getattr__(name)  # type: ignore[misc]
         except AttributeError:
-            from agents.promotions.registry import kind_field_names
-
-            if name in kind_field_names():  # a field of another kind: not set, as in a flat schema
+            # a field of another kind: not set, as in a flat schema
+            if name in Promotion._kinds.kind_field_names():
                 return None
             raise
 
@@ -107,9 +132,7 @@ class Promotion(DateRange):
         """The fields a promotion may have: this kind's, or every kind's for the base."""
         if cls is not Promotion:
             return list(cls.model_fields)
-        from agents.promotions.registry import field_names
-
-        return field_names()
+        return Promotion._kinds.field_names()
 
     @classmethod
     def listed_fields(cls) -> tuple[str, ...]:
@@ -124,11 +147,11 @@ class Promotion(DateRange):
                         ) -> Promotion:
         if not isinstance(data, dict):
             return handler(data)
-        from agents.promotions.registry import field_errors, kind_field_names, raise_in_order
-
+        kinds = Promotion._kinds
         foreign = {k: v for k, v in data.items()
-                   if k not in cls.model_fields and k in kind_field_names()}
-        errors = [e for k, v in foreign.items() if v is not None for e in field_errors(k, v)]
+                   if k not in cls.model_fields and k in kinds.kind_field_names()}
+        errors = [e for k, v in foreign.items() if v is not None
+                  for e in kinds.field_errors(k, v)]
         try:
             promo = handler({k: v for k, v in data.items() if k not in foreign})
         except ValidationError as exc:
@@ -136,7 +159,7 @@ class Promotion(DateRange):
                 raise
             errors += exc.errors(include_url=False)
         if errors:  # field errors first, in the order of the fields, as pydantic gives them
-            raise_in_order(errors)
+            kinds.raise_in_order(errors)
         promo._check_kind(sorted(k for k, v in foreign.items() if v is not None))
         return promo
 
@@ -174,19 +197,19 @@ class Promotion(DateRange):
         return None
 
     # -------------------------------------------------------- on the offer day
-    def setup(self, agent: PromotionAgent, model: mesa.Model, scale: float) -> None:
+    def setup(self, agent: Running, model: mesa.Model, scale: float) -> None:
         """Set the kind's state on its agent (``scale``: real shoppers per simulated one)."""
 
-    def opens(self, agent: PromotionAgent, day: int) -> bool:
+    def opens(self, agent: Running, day: int) -> bool:
         """Whether it has anything to offer on a day it runs."""
         return True
 
-    def promise(self, agent: PromotionAgent, pop: ShopperPopulation) -> float | np.ndarray:
+    def promise(self, agent: Running, pop: ShopperPopulation) -> float | np.ndarray:
         """The saving it promises, as a share of list value: a number or one per shopper
         (constant over a run: the agent keeps it)."""
         raise NotImplementedError
 
-    def narrow(self, agent: PromotionAgent, day: int, pop: ShopperPopulation,
+    def narrow(self, agent: Running, day: int, pop: ShopperPopulation,
                eligible: np.ndarray | None) -> np.ndarray | None:
         """Who may use it today, beyond its targeting (None: everyone)."""
         return eligible
@@ -225,10 +248,8 @@ class Promotion(DateRange):
         """A perk's cost (loyalty cost, currency) per order that gets it."""
         raise NotImplementedError
 
-    def complete(self, agent: PromotionAgent, day: int, pop: ShopperPopulation
+    def complete(self, agent: Running, day: int, pop: ShopperPopulation
                  ) -> tuple[Completions, float, int]:
         """Orders it completes today, deposits forfeited (currency) and their number."""
-        from agents.promotions.offers import Completions
-
         empty = np.zeros(0, dtype=np.int64)
         return Completions(empty, empty, empty, empty, np.zeros(0), np.zeros(0)), 0.0, 0

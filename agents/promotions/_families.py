@@ -11,11 +11,11 @@ import numpy as np
 
 from agents._config import Share
 from agents.promotions._base import Promotion
-from agents.promotions.offers import expected_saving
+from agents.promotions._orders import expected_saving
 
 if TYPE_CHECKING:
     from agents.population import ShopperPopulation
-    from agents.promotions.agent import PromotionAgent
+    from agents.promotions._orders import Running
 
 __all__ = ["AmountOff", "DiscountOff"]
 
@@ -26,7 +26,7 @@ class DiscountOff(Promotion):
     discount: Share | None = None
     depth_field = "discount"
 
-    def promise(self, agent: PromotionAgent, pop: ShopperPopulation) -> float | np.ndarray:
+    def promise(self, agent: Running, pop: ShopperPopulation) -> float | np.ndarray:
         return self.get("discount")
 
     def saving(self, takes: np.ndarray, list_value: np.ndarray, new: np.ndarray
@@ -50,7 +50,7 @@ class AmountOff(Promotion):
         """(top_up_range, top_up_share) the expected share allows for (none by default)."""
         return 0.0, 0.0
 
-    def promise(self, agent: PromotionAgent, pop: ShopperPopulation) -> float | np.ndarray:
+    def promise(self, agent: Running, pop: ShopperPopulation) -> float | np.ndarray:
         threshold, amount = self.terms()
         return expected_saving(pop.basket_mean, pop.basket_sigma, threshold, amount,
                                *self.top_up_terms())

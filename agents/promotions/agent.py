@@ -14,7 +14,7 @@ import mesa
 import numpy as np
 
 from agents._config import STAGES
-from agents.promotions.offers import Completions, Offer
+from agents.promotions._orders import Completions, Offer
 
 if TYPE_CHECKING:
     from agents.population import ShopperPopulation
@@ -43,6 +43,8 @@ class PromotionAgent(mesa.Agent):
             today, and the day they were last refilled.
         last_groups: a group deal's last groups (starters, completed, joiners, whose).
     """
+
+    last_groups: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
     def __init__(self, model: mesa.Model, index: int, promo: Promotion, days: np.ndarray,
                  category_names: list[str], segment_names: list[str], scale: float) -> None:

@@ -12,8 +12,7 @@ from agents.promotions.registry import register
 
 if TYPE_CHECKING:
     from agents.population import ShopperPopulation
-    from agents.promotions.agent import PromotionAgent
-    from agents.promotions.offers import Basket, Offer
+    from agents.promotions._orders import Basket, Offer, Running
 
 __all__ = ["Coupon"]
 
@@ -33,7 +32,7 @@ class Coupon(AmountOff):
     def terms(self) -> tuple[float, float]:
         return self.get("threshold"), self.get("reduction")
 
-    def narrow(self, agent: PromotionAgent, day: int, pop: ShopperPopulation,
+    def narrow(self, agent: Running, day: int, pop: ShopperPopulation,
                eligible: np.ndarray | None) -> np.ndarray | None:
         return ~pop.customer if eligible is None else eligible & ~pop.customer
 

@@ -15,8 +15,7 @@ if TYPE_CHECKING:
     import mesa
 
     from agents.population import ShopperPopulation
-    from agents.promotions.agent import PromotionAgent
-    from agents.promotions.offers import Basket, Offer
+    from agents.promotions._orders import Basket, Offer, Running
 
 __all__ = ["FlashSale"]
 
@@ -35,15 +34,15 @@ class FlashSale(DiscountOff):
     defaults: ClassVar[dict[str, float]] = {"hours": 2.0}
     colour = "#e74c3c"
 
-    def setup(self, agent: PromotionAgent, model: mesa.Model, scale: float) -> None:
+    def setup(self, agent: Running, model: mesa.Model, scale: float) -> None:
         agent.unit_limit = (self.units or 0) / scale
 
-    def opens(self, agent: PromotionAgent, day: int) -> bool:
+    def opens(self, agent: Running, day: int) -> bool:
         if agent.refilled != day:  # each day of the sale has its units
             agent.units_left, agent.refilled = agent.unit_limit, day
         return agent.units_left >= 1
 
-    def narrow(self, agent: PromotionAgent, day: int, pop: ShopperPopulation,
+    def narrow(self, agent: Running, day: int, pop: ShopperPopulation,
                eligible: np.ndarray | None) -> np.ndarray | None:
         around = pop.streams.uniform(FLASH.of(self.name), day, pop.n) < \
             self.get("hours") / 24  # around during the sale's hours

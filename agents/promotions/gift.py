@@ -11,7 +11,7 @@ from agents.promotions.registry import register
 if TYPE_CHECKING:
     import numpy as np
 
-    from agents.promotions.offers import Basket, Offer
+    from agents.promotions._orders import Basket, Offer
 
 __all__ = ["Gift"]
 

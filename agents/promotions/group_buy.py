@@ -9,13 +9,13 @@ from pydantic import Field
 
 from agents._config import Share
 from agents.promotions._families import DiscountOff
+from agents.promotions._orders import Completions, merge
 from agents.promotions.registry import register
 from agents.streams import GROUP, GROUP_BASKET, GROUP_JOIN
 
 if TYPE_CHECKING:
     from agents.population import ShopperPopulation
-    from agents.promotions.agent import PromotionAgent
-    from agents.promotions.offers import Basket, Completions, Offer
+    from agents.promotions._orders import Basket, Offer, Running
 
 __all__ = ["GroupBuy"]
 
@@ -38,7 +38,7 @@ class GroupBuy(DiscountOff):
     recruits_contacts = True
     colour = "#34495e"
 
-    def promise(self, agent: PromotionAgent, pop: ShopperPopulation) -> float | np.ndarray:
+    def promise(self, agent: Running, pop: ShopperPopulation) -> float | np.ndarray:
         """Discount x uptake x the chance that at least ``group_size - 1`` of a
         shopper's contacts join."""
         from scipy.stats import binom
@@ -51,8 +51,6 @@ class GroupBuy(DiscountOff):
 
     def form(self, offer: Offer, j: int, b: Basket) -> None:
         """Only starters of a completed deal save; the joiners' orders are added."""
-        from agents.promotions.offers import merge
-
         agent = offer.agent
         complete, joined = self.form_groups(agent, b.day, b.pop, b.buyers,
                                             b.takes[j] & ~b.deposit, b.category)
@@ -66,7 +64,7 @@ class GroupBuy(DiscountOff):
         b.per_promo[agent.index, 0] += joined.shoppers.size
         b.per_promo[agent.index, 1] += float((joined.list_value - joined.gmv).sum())
 
-    def _joins(self, agent: PromotionAgent, day: int, pop: ShopperPopulation,
+    def _joins(self, agent: Running, day: int, pop: ShopperPopulation,
                starters: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each starter's contacts who join, in random order per group: (group, contact,
         rank within the group)."""
@@ -88,7 +86,7 @@ class GroupBuy(DiscountOff):
         rank = np.arange(who.size) - np.searchsorted(who, who)  # 0, 1, ... within a group
         return who, contact, rank
 
-    def form_groups(self, agent: PromotionAgent, day: int, pop: ShopperPopulation,
+    def form_groups(self, agent: Running, day: int, pop: ShopperPopulation,
                     buyers: np.ndarray, takes: np.ndarray, category: np.ndarray
                     ) -> tuple[np.ndarray, Completions]:
         """Qualifying buyers start a group with probability ``uptake``; a group with
@@ -98,8 +96,6 @@ class GroupBuy(DiscountOff):
             which orders are starters of a completed deal, and the joiners' orders.
         """
         from scipy.special import ndtri
-
-        from agents.promotions.offers import Completions
 
         k = self.group_size or 2
         u = pop.streams.uniform(GROUP.of(self.name), day, pop.n)[buyers]

@@ -20,25 +20,22 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-from scipy.special import ndtr
 
 from agents._config import Config, Share
+from agents.promotions._orders import Basket, Completions
 
 if TYPE_CHECKING:
     from agents.population import ShopperPopulation
-    from agents.promotions.agent import PromotionAgent
+    from agents.promotions._orders import Offer
 
 #: The inventory's hook at checkout: ``(keep, value) -> keep`` without lost sales.
 Fulfil = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
-__all__ = ["MAX_SHARE", "Basket", "Checkout", "Completions", "Fulfil", "Offer", "Offers",
-           "Stacking", "expected_saving", "merge"]
+__all__ = ["MAX_SHARE", "Checkout", "Fulfil", "Offers", "Stacking"]
 
 #: The largest saving share shoppers respond to: the constant-elasticity response has
 #: no finite value for a free item, so deeper offers respond as this deep.
 MAX_SHARE = np.float32(0.95)
-_TALLY = ("coupon_cost", "gift_cost", "points_cost", "deposits", "deposit_value",
-          "flash_units")
 
 
 class Stacking(Config):
@@ -51,77 +48,6 @@ class Stacking(Config):
 
     rule: Literal["best", "stack"] = "best"
     cap: Share = 0.5
-
-
-def expected_saving(mean: np.ndarray, sigma: np.ndarray, threshold: float, amount: float,
-                    top_up_range: float = 0.0, top_up_share: float = 0.0) -> np.ndarray:
-    """Expected saving, as a share of list value, of ``amount`` off orders of at least
-    ``threshold``, for shoppers with log-normal baskets (``mean``, log-sd ``sigma``).
-
-    A basket within ``top_up_range`` (share of the threshold) below it is topped up to
-    reach it with probability ``top_up_share``.
-    """
-    sigma = np.maximum(sigma, np.float32(1e-6))
-    mean = np.maximum(mean, np.float32(1e-6))
-
-    def above(x: float) -> np.ndarray:
-        if x <= 0:
-            return np.ones_like(mean)
-        return ndtr(-(np.log(np.float32(x) / mean) + sigma**2 / 2) / sigma)
-
-    reach = above(threshold)
-    near = above(threshold * (1 - top_up_range)) - reach if top_up_share > 0 else 0.0
-    p = reach + top_up_share * near
-    return (amount / np.maximum(mean, max(threshold, amount)) * p).astype(np.float32)
-
-
-@dataclass
-class Offer:
-    """One promotion's terms on one day.
-
-    Attributes:
-        agent: the promotion.
-        share: promised saving as a share of list value: a number, or one per shopper.
-        eligible: who may use it (bool per shopper), None for everyone.
-    """
-
-    agent: PromotionAgent
-    share: float | np.ndarray
-    eligible: np.ndarray | None
-
-    def matrix(self, n: int) -> np.ndarray:
-        """The promised share per shopper and category, shape ``(n, categories)``."""
-        cats = self.agent.categories.astype(np.float32)
-        share = np.broadcast_to(np.asarray(self.share, dtype=np.float32), (n,))
-        if self.eligible is not None:
-            share = share * self.eligible
-        return share[:, None] * cats[None, :]
-
-    def takes(self, buyers: np.ndarray, category: np.ndarray) -> np.ndarray:
-        """Which orders (buyers, their categories) may use the offer."""
-        ok = self.agent.categories[category]
-        return ok if self.eligible is None else ok & self.eligible[buyers]
-
-
-@dataclass
-class Completions:
-    """Presale orders completed on their final day (simulated scale); ``promotion`` is
-    the index of each order's presale in the plan."""
-
-    promotion: np.ndarray
-    shoppers: np.ndarray
-    channel: np.ndarray
-    category: np.ndarray
-    list_value: np.ndarray
-    gmv: np.ndarray
-
-
-def merge(a: Completions | None, b: Completions | None) -> Completions | None:
-    """Two batches of added orders as one."""
-    if a is None or b is None:
-        return a if b is None else b
-    return Completions(*(np.concatenate([x, y]) for x, y in zip(
-        vars(a).values(), vars(b).values(), strict=True)))
 
 
 @dataclass
@@ -143,45 +69,6 @@ class Checkout:
     tally: dict[str, float] = field(default_factory=dict)
     per_promotion: np.ndarray | None = None
     extra: Completions | None = None
-
-
-def _none() -> np.ndarray:
-    return np.zeros(0)
-
-
-@dataclass
-class Basket:
-    """A day's orders while the offers work on them: what each kind's checkout step
-    reads and changes (money at simulated scale; one entry per order unless said).
-
-    Attributes:
-        takes: per price offer, the orders that may use it.
-        new: first orders (the buyer was no customer yet).
-        deposit: orders that became presale deposits.
-        savings: per order and price offer, its saving before stacking.
-        credit: the same under the stacking rule (``combine``).
-        keep: orders still placed.
-        gmv: paid value.
-        per_promo: ``(promotions, 3)`` orders, discount cost, loyalty cost.
-    """
-
-    day: int
-    pop: ShopperPopulation
-    buyers: np.ndarray
-    channel: np.ndarray
-    category: np.ndarray
-    list_value: np.ndarray
-    combine: Callable[[np.ndarray, np.ndarray], np.ndarray]
-    takes: list[np.ndarray]
-    new: np.ndarray
-    deposit: np.ndarray
-    per_promo: np.ndarray
-    tally: dict[str, float] = field(default_factory=lambda: dict.fromkeys(_TALLY, 0.0))
-    extra: Completions | None = None
-    savings: np.ndarray = field(default_factory=_none)
-    credit: np.ndarray = field(default_factory=_none)
-    keep: np.ndarray = field(default_factory=_none)
-    gmv: np.ndarray = field(default_factory=_none)
 
 
 class Offers:

@@ -13,8 +13,7 @@ from agents.promotions.registry import register
 
 if TYPE_CHECKING:
     from agents.population import ShopperPopulation
-    from agents.promotions.agent import PromotionAgent
-    from agents.promotions.offers import Basket, Offer
+    from agents.promotions._orders import Basket, Offer, Running
 
 __all__ = ["Points"]
 
@@ -33,7 +32,7 @@ class Points(Promotion):
     is_perk = True
     colour = "#f1c40f"
 
-    def promise(self, agent: PromotionAgent, pop: ShopperPopulation) -> float | np.ndarray:
+    def promise(self, agent: Running, pop: ShopperPopulation) -> float | np.ndarray:
         return self.get("points_rate") * self.get("multiplier")
 
     def perk(self, offer: Offer, takes: np.ndarray, b: Basket) -> np.ndarray:

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from agents._config import Positive, Share
 from agents.promotions._families import AmountOff
+from agents.promotions._orders import Completions
 from agents.promotions.registry import register
 from agents.streams import FORFEIT, PRESALE
 
@@ -17,8 +18,7 @@ if TYPE_CHECKING:
     import mesa
 
     from agents.population import ShopperPopulation
-    from agents.promotions.agent import PromotionAgent
-    from agents.promotions.offers import Basket, Completions, Offer
+    from agents.promotions._orders import Basket, Offer, Running
 
 __all__ = ["Presale"]
 
@@ -56,13 +56,13 @@ class Presale(AmountOff):
         m, deposit = self.get("multiplier"), self.get("deposit")
         return m * deposit, (m - 1) * deposit
 
-    def promise(self, agent: PromotionAgent, pop: ShopperPopulation) -> float | np.ndarray:
+    def promise(self, agent: Running, pop: ShopperPopulation) -> float | np.ndarray:
         share = super().promise(agent, pop)
         assert isinstance(share, np.ndarray)
         share *= np.float32(self.get("uptake"))  # only buyers who take it up save
         return share
 
-    def setup(self, agent: PromotionAgent, model: mesa.Model, scale: float) -> None:
+    def setup(self, agent: Running, model: mesa.Model, scale: float) -> None:
         assert self.final_day is not None
         final = model.scenario.horizon.day_of(self.final_day)  # type: ignore[attr-defined]
         agent.final_day = final if 0 <= final < agent.days.size else None
@@ -92,12 +92,10 @@ class Presale(AmountOff):
         b.tally["deposits"] += float(dep.sum())
         b.tally["deposit_value"] += float(dep.sum()) * self.get("deposit")
 
-    def complete(self, agent: PromotionAgent, day: int, pop: ShopperPopulation
+    def complete(self, agent: Running, day: int, pop: ShopperPopulation
                  ) -> tuple[Completions, float, int]:
         """Final day: deposits become orders (saving ``(multiplier - 1) x deposit``
         each) or are forfeited."""
-        from agents.promotions.offers import Completions
-
         if day != agent.final_day or not agent.book:
             return super().complete(agent, day, pop)
         shoppers, channel, category, list_value = (

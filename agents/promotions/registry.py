@@ -5,7 +5,8 @@ kinds (validation, the depth lever, messages listing the kinds or the fields) re
 from here, so a new kind is one class, registered, and nothing else. A promotion is
 validated as a pydantic discriminated union of the registered classes on ``kind``
 (``percent`` when a file leaves ``kind`` out), built when first needed after a kind is
-registered.
+registered. The base ``Promotion`` reads the kinds through ``Kinds``, plugged in here (the
+base does not import the registry).
 """
 
 from __future__ import annotations
@@ -165,3 +166,16 @@ def validate(value: Any) -> Promotion:
 
 #: The type of a strategy's promotions: any registered kind, found by ``kind``.
 AnyPromotion = Annotated[Promotion, PlainValidator(validate), SerializeAsAny()]
+
+
+class _Registry:
+    """The registry as the base reads it (``agents.promotions._base.Kinds``)."""
+
+    validate = staticmethod(validate)
+    field_names = staticmethod(field_names)
+    kind_field_names = staticmethod(kind_field_names)
+    field_errors = staticmethod(field_errors)
+    raise_in_order = staticmethod(raise_in_order)
+
+
+Promotion.plug_in(_Registry())

@@ -11,7 +11,7 @@ from agents.promotions.registry import register
 from agents.streams import TOPUP
 
 if TYPE_CHECKING:
-    from agents.promotions.offers import Basket, Offer
+    from agents.promotions._orders import Basket, Offer
 
 __all__ = ["Threshold"]
 
