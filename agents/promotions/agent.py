@@ -35,13 +35,9 @@ class PromotionAgent(mesa.Agent):
         segment_names: the scenario's segments.
         scale: real shoppers per simulated shopper (flash-sale units are real).
 
-    Attributes:
-        final_day: the day (index) deposits fall due, None without one in the horizon.
-        book: deposits not yet due: (shoppers, channel, category, list value) batches.
-        deposit_room: deposits (simulated) still taken.
-        unit_limit, units_left, refilled: a flash sale's units per day, those left
-            today, and the day they were last refilled.
-        last_groups: a group deal's last groups (starters, completed, joiners, whose).
+    Its run state (deposits booked, flash-sale units left, the last groups, ...) is what
+    ``agents.promotions._orders.Running`` describes: the attributes its kind's steps read
+    and write.
     """
 
     last_groups: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
