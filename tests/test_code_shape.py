@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("agents", "sim", "optimize", "scenarios", "interfaces")
+PACKAGES = ("agents", "sim", "optimize", "calibrate", "scenarios", "interfaces")
 MAX_MODULE_LINES, MAX_FUNCTION_LINES = 400, 60
 MODULES = sorted(p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py"))
 

@@ -1,0 +1,27 @@
+"""Calibration: from an order log to fitted repeat-buying and spend models.
+
+``summarise(orders, "customer", "date", "value", until, freq_days=7)`` turns an order log
+into one row per customer (frequency, recency, T, monetary); ``fit_bgnbd`` fits the BG/NBD
+model of repeat buying and ``fit_gamma_gamma`` the Gamma-Gamma model of spend, both by
+maximum likelihood with standard errors.
+"""
+
+from calibrate.bgnbd import (
+    BGNBDFit,
+    conditional_expected,
+    expected_purchases,
+    fit_bgnbd,
+    log_likelihood,
+    p_alive,
+)
+from calibrate.gamma_gamma import (
+    GammaGammaFit,
+    conditional_expected_value,
+    fit_gamma_gamma,
+    gamma_gamma_log_likelihood,
+)
+from calibrate.rfm import summarise
+
+__all__ = ["BGNBDFit", "GammaGammaFit", "conditional_expected", "conditional_expected_value",
+           "expected_purchases", "fit_bgnbd", "fit_gamma_gamma", "gamma_gamma_log_likelihood",
+           "log_likelihood", "p_alive", "summarise"]

@@ -1,0 +1,131 @@
+"""The Gamma-Gamma model of spend per order: maximum-likelihood fit and expected spend.
+
+Fader, Hardie & Lee (2005), "RFM and CLV: using iso-value curves for customer base
+analysis", Journal of Marketing Research 42(4); the (p, q, gamma) parametrisation of
+``lifetimes.GammaGammaFitter``. A customer's order values are Gamma(p, nu) with her own
+scale nu ~ Gamma(q, gamma), independent of how often she buys. It is fitted on the
+customers with repeat purchases, ``monetary`` being the mean value of their repeat
+orders (currency); ``gamma`` is in currency, ``p`` and ``q`` have none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+from scipy.special import gammaln
+
+from calibrate._mle import maximise
+
+__all__ = ["GammaGammaFit", "conditional_expected_value", "fit_gamma_gamma",
+           "gamma_gamma_log_likelihood"]
+
+NAMES = ("p", "q", "gamma")
+
+
+def gamma_gamma_log_likelihood(params: ArrayLike, frequency: ArrayLike,
+                               monetary: ArrayLike) -> np.ndarray:
+    """Each customer's log-likelihood of the mean spend ``monetary`` over ``frequency`` orders.
+
+    The density of the mean of x Gamma(p, nu) values, integrated over nu ~ Gamma(q, gamma),
+    as in ``lifetimes.GammaGammaFitter``.
+
+    Args:
+        params: (p, q, gamma).
+        frequency: repeat orders x (all > 0).
+        monetary: their mean value m (currency, all > 0).
+
+    Returns:
+        One log-likelihood per customer.
+    """
+    p, q, g = np.asarray(params, dtype=float)
+    x, m = np.asarray(frequency, dtype=float), np.asarray(monetary, dtype=float)
+    px = p * x
+    return np.asarray(gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(g)
+                      + (px - 1) * np.log(m) + px * np.log(x) - (px + q) * np.log(x * m + g))
+
+
+def conditional_expected_value(params: dict[str, float], frequency: ArrayLike,
+                               monetary: ArrayLike) -> np.ndarray:
+    """Expected value of a customer's next order given her history (currency).
+
+    E[M | x, m] = p (gamma + x m) / (p x + q - 1); with x = 0 it is the population mean
+    p gamma / (q - 1).
+
+    Args:
+        params: p, q, gamma.
+        frequency: repeat orders x.
+        monetary: their mean value m (currency; ignored where x = 0).
+
+    Returns:
+        The expected order value per customer (currency).
+    """
+    p, q, g = params["p"], params["q"], params["gamma"]
+    x, m = np.asarray(frequency, dtype=float), np.asarray(monetary, dtype=float)
+    return np.asarray(p * (g + x * m) / (p * x + q - 1))
+
+
+@dataclass(frozen=True)
+class GammaGammaFit:
+    """A fitted Gamma-Gamma model.
+
+    Attributes:
+        params: p, q, gamma (currency).
+        std_errors: their standard errors, same keys.
+        log_likelihood: total log-likelihood at the estimates.
+        n: number of customers fitted (those with repeat orders).
+    """
+
+    params: dict[str, float]
+    std_errors: dict[str, float]
+    log_likelihood: float
+    n: int
+
+    def table(self) -> pd.DataFrame:
+        """The estimates as a frame with columns parameter, estimate, std_error."""
+        return pd.DataFrame({"parameter": list(self.params),
+                             "estimate": list(self.params.values()),
+                             "std_error": [self.std_errors[k] for k in self.params]})
+
+    def conditional_expected_value(self, frequency: ArrayLike,
+                                   monetary: ArrayLike) -> np.ndarray:
+        """Expected value of each customer's next order (currency)."""
+        return conditional_expected_value(self.params, frequency, monetary)
+
+
+def fit_gamma_gamma(frequency: ArrayLike, monetary: ArrayLike) -> GammaGammaFit:
+    """Fit Gamma-Gamma by maximum likelihood on the customers with ``frequency > 0``.
+
+    Standard errors are from a numerical Hessian of the negative log-likelihood in the
+    natural parameters (p, q, gamma) at the optimum.
+
+    Args:
+        frequency: repeat orders per customer (customers with 0 are left out).
+        monetary: mean value of the repeat orders (currency).
+
+    Returns:
+        The fit.
+
+    Raises:
+        ValueError: with fewer than two customers with repeat orders, or a repeat
+            spend that is not positive.
+    """
+    x, m = np.asarray(frequency, dtype=float), np.asarray(monetary, dtype=float)
+    keep = x > 0
+    x, m = x[keep], m[keep]
+    if len(x) < 2:
+        raise ValueError(f"Gamma-Gamma cannot be fitted to {len(x)} customer(s) with repeat "
+                         "orders: it needs at least two to tell the spread of spend.")
+    if np.any(m <= 0):
+        raise ValueError("Gamma-Gamma cannot be fitted to a mean repeat spend that is not "
+                         "positive: order values are Gamma distributed.")
+
+    def nll(theta: np.ndarray) -> float:
+        return -float(np.sum(gamma_gamma_log_likelihood(theta, x, m)))
+
+    est = maximise(nll, np.array([1.0, 1.0, float(np.mean(m))]))
+    return GammaGammaFit(dict(zip(NAMES, map(float, est.params), strict=True)),
+                         dict(zip(NAMES, map(float, est.std_errors), strict=True)),
+                         est.log_likelihood, len(x))
