@@ -7,6 +7,7 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+from cdnow_sample import weekly
 
 import calibrate
 
@@ -42,7 +43,8 @@ def test_frequency_recency_age_and_monetary_by_hand() -> None:
     assert (weekly.loc["a", "recency"], weekly.loc["a", "T"]) == (2.0, 4.0)
 
 
-def test_cdnow_summary(cdnow_weekly: pd.DataFrame) -> None:
+def test_cdnow_summary() -> None:
+    cdnow_weekly = weekly()
     assert len(cdnow_weekly) == 2357
     assert cdnow_weekly["frequency"].sum() == 2457
     assert cdnow_weekly["T"].max() == pytest.approx(272 / 7)  # 1 January to 30 September

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
+from cdnow_sample import weekly
 
 import calibrate
 
@@ -13,8 +13,8 @@ PUBLISHED = {"p": 6.25, "q": 3.74, "gamma": 15.44}
 
 
 @pytest.fixture(scope="module")
-def spend_fit(cdnow_weekly: pd.DataFrame) -> calibrate.GammaGammaFit:
-    return calibrate.fit_gamma_gamma(cdnow_weekly["frequency"], cdnow_weekly["monetary"])
+def spend_fit() -> calibrate.GammaGammaFit:
+    return calibrate.fit_gamma_gamma(weekly()["frequency"], weekly()["monetary"])
 
 
 def test_cdnow_spend_fit_matches_the_published_values(
