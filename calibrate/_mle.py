@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Self
 
 import numpy as np
+import pandas as pd
 from scipy.optimize import minimize
 
-__all__ = ["Estimate", "maximise"]
+__all__ = ["Estimate", "Fit", "maximise"]
 
 NegLogLik = Callable[[np.ndarray], float]
 
@@ -31,6 +33,36 @@ class Estimate:
     params: np.ndarray
     std_errors: np.ndarray
     log_likelihood: float
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A fitted model: named estimates, their standard errors, the log-likelihood.
+
+    Attributes:
+        params: the estimates, by parameter name.
+        std_errors: their standard errors, same keys.
+        log_likelihood: total log-likelihood at the estimates.
+        n: number of customers fitted.
+    """
+
+    params: dict[str, float]
+    std_errors: dict[str, float]
+    log_likelihood: float
+    n: int
+
+    @classmethod
+    def of(cls, names: tuple[str, ...], est: Estimate, n: int) -> Self:
+        """The fit of ``est`` with its parameters named ``names``, over ``n`` customers."""
+        return cls(dict(zip(names, map(float, est.params), strict=True)),
+                   dict(zip(names, map(float, est.std_errors), strict=True)),
+                   est.log_likelihood, n)
+
+    def table(self) -> pd.DataFrame:
+        """The estimates as a frame with columns parameter, estimate, std_error."""
+        return pd.DataFrame({"parameter": list(self.params),
+                             "estimate": list(self.params.values()),
+                             "std_error": [self.std_errors[k] for k in self.params]})
 
 
 def _hessian(f: NegLogLik, x: np.ndarray) -> np.ndarray:

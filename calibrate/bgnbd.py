@@ -12,11 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike
 from scipy.special import betaln, gammaln, hyp2f1
 
-from calibrate._mle import maximise
+from calibrate._mle import Fit, maximise
 
 __all__ = ["BGNBDFit", "conditional_expected", "expected_purchases", "fit_bgnbd",
            "log_likelihood", "p_alive"]
@@ -50,26 +49,8 @@ def log_likelihood(params: ArrayLike, frequency: ArrayLike, recency: ArrayLike,
 
 
 @dataclass(frozen=True)
-class BGNBDFit:
-    """A fitted BG/NBD model.
-
-    Attributes:
-        params: r, alpha (time units), a, b.
-        std_errors: their standard errors, same keys.
-        log_likelihood: total log-likelihood at the estimates.
-        n: number of customers fitted.
-    """
-
-    params: dict[str, float]
-    std_errors: dict[str, float]
-    log_likelihood: float
-    n: int
-
-    def table(self) -> pd.DataFrame:
-        """The estimates as a frame with columns parameter, estimate, std_error."""
-        return pd.DataFrame({"parameter": list(self.params),
-                             "estimate": list(self.params.values()),
-                             "std_error": [self.std_errors[k] for k in self.params]})
+class BGNBDFit(Fit):
+    """A fitted BG/NBD model: ``params`` r, alpha (time units), a, b."""
 
     def expected_purchases(self, t: ArrayLike) -> np.ndarray:
         """Expected purchases of a new customer in ``t`` time units (see the function)."""
@@ -114,9 +95,7 @@ def fit_bgnbd(frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> BGNBDFi
         return -float(np.sum(log_likelihood(theta, x, tx, age)))
 
     est = maximise(nll, np.array([1.0, max(float(np.mean(age)), 1e-3), 1.0, 1.0]))
-    return BGNBDFit(dict(zip(NAMES, map(float, est.params), strict=True)),
-                    dict(zip(NAMES, map(float, est.std_errors), strict=True)),
-                    est.log_likelihood, len(x))
+    return BGNBDFit.of(NAMES, est, len(x))
 
 
 def _values(params: dict[str, float]) -> tuple[float, float, float, float]:

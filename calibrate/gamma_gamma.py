@@ -13,11 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike
 from scipy.special import gammaln
 
-from calibrate._mle import maximise
+from calibrate._mle import Fit, maximise
 
 __all__ = ["GammaGammaFit", "conditional_expected_value", "fit_gamma_gamma",
            "gamma_gamma_log_likelihood"]
@@ -68,26 +67,9 @@ def conditional_expected_value(params: dict[str, float], frequency: ArrayLike,
 
 
 @dataclass(frozen=True)
-class GammaGammaFit:
-    """A fitted Gamma-Gamma model.
-
-    Attributes:
-        params: p, q, gamma (currency).
-        std_errors: their standard errors, same keys.
-        log_likelihood: total log-likelihood at the estimates.
-        n: number of customers fitted (those with repeat orders).
-    """
-
-    params: dict[str, float]
-    std_errors: dict[str, float]
-    log_likelihood: float
-    n: int
-
-    def table(self) -> pd.DataFrame:
-        """The estimates as a frame with columns parameter, estimate, std_error."""
-        return pd.DataFrame({"parameter": list(self.params),
-                             "estimate": list(self.params.values()),
-                             "std_error": [self.std_errors[k] for k in self.params]})
+class GammaGammaFit(Fit):
+    """A fitted Gamma-Gamma model: ``params`` p, q, gamma (currency); ``n`` counts the
+    customers with repeat orders."""
 
     def conditional_expected_value(self, frequency: ArrayLike,
                                    monetary: ArrayLike) -> np.ndarray:
@@ -126,6 +108,4 @@ def fit_gamma_gamma(frequency: ArrayLike, monetary: ArrayLike) -> GammaGammaFit:
         return -float(np.sum(gamma_gamma_log_likelihood(theta, x, m)))
 
     est = maximise(nll, np.array([1.0, 1.0, float(np.mean(m))]))
-    return GammaGammaFit(dict(zip(NAMES, map(float, est.params), strict=True)),
-                         dict(zip(NAMES, map(float, est.std_errors), strict=True)),
-                         est.log_likelihood, len(x))
+    return GammaGammaFit.of(NAMES, est, len(x))
