@@ -18,7 +18,7 @@ from scipy.special import betaln, gammaln, hyp2f1
 from calibrate._mle import Fit, maximise
 
 __all__ = ["BGNBDFit", "conditional_expected", "expected_purchases", "fit_bgnbd",
-           "log_likelihood", "p_alive"]
+           "log_likelihood", "p_alive", "probability_of_purchases"]
 
 NAMES = ("r", "alpha", "a", "b")
 
@@ -168,3 +168,31 @@ def conditional_expected(params: dict[str, float], t: ArrayLike, frequency: Arra
     ratio = ((alpha + age) / (alpha + age + t)) ** (r + x)
     tail = 1 - ratio * hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + age + t))
     return np.asarray(head * tail / (1 + _dropout_odds(params, x, tx, age)))
+
+
+def probability_of_purchases(params: dict[str, float], x: int, t: ArrayLike) -> np.ndarray:
+    """Probability that a new customer makes exactly ``x`` repeat purchases in (0, t]
+    (FHL 2005, eq. 8).
+
+    Args:
+        params: r, alpha, a, b.
+        x: number of repeat purchases (>= 0).
+        t: length of the period per customer (time units).
+
+    Returns:
+        P(X(t) = x), one per value of ``t``.
+    """
+    r, alpha, a, b = _values(params)
+    t = np.atleast_1d(np.asarray(t, dtype=float))
+    share, rest = alpha / (alpha + t), t / (alpha + t)
+
+    def nbd(j: int) -> np.ndarray:  # P(j purchases in (0, t] | alive throughout)
+        return np.asarray(np.exp(gammaln(r + j) - gammaln(r) - gammaln(j + 1.0)) * share**r
+                          * rest**j)
+
+    still = np.exp(betaln(a, b + x) - betaln(a, b)) * nbd(x)
+    if x == 0:
+        return np.asarray(still)
+    # dropped out right after the x-th purchase: at least x purchases while alive
+    gone = np.exp(betaln(a + 1, b + x - 1) - betaln(a, b)) * (1.0 - sum(map(nbd, range(x))))
+    return np.asarray(still + gone)
