@@ -4,7 +4,8 @@ Bad input ends with exit code 2 and one sentence on stderr naming the file, the 
 what is allowed; outputs are written only after a run succeeds, each file atomically.
 The options the commands share and the steps they share (prepare, publish) are defined
 once, in ``interfaces.cli._common``; each module holds the commands of one kind:
-``run`` (run, compare, decompose), ``study`` (optimize) and ``files`` (report, validate).
+``run`` (run, compare, decompose), ``study`` (optimize), ``calibrate`` (calibrate) and
+``files`` (report, validate).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 import typer
 
 from interfaces.cli._common import err_console
+from interfaces.cli.calibrate import calibrate_cmd
 from interfaces.cli.files import report_cmd, validate
 from interfaces.cli.run import compare_cmd, decompose_cmd, run
 from interfaces.cli.study import optimize_cmd
@@ -27,6 +29,7 @@ app.command()(run)
 app.command(name="compare")(compare_cmd)
 app.command(name="decompose")(decompose_cmd)
 app.command(name="optimize")(optimize_cmd)
+app.command(name="calibrate")(calibrate_cmd)
 app.command(name="report")(report_cmd)
 app.command()(validate)
 

@@ -18,6 +18,12 @@ from sim._io import InputError
 #: A sentence per PNG the commands write, in the order the page shows them; any other
 #: PNG in the folder follows, captioned by its file name.
 CAPTIONS = {
+    "backtest": "The back-test: the calibration period's customers after the calibration "
+                "date, week by week: the log, the simulation with the band where one "
+                "realisation falls, and the BG/NBD closed form.",
+    "diagnostics": "Customers by repeat purchases in the calibration period, actual against "
+                   "BG/NBD; mean repeat purchases after the calibration date by calibration "
+                   "frequency, actual against BG/NBD and the simulation.",
     "gmv_orders": "GMV and orders per day with a 95% band; event phases shaded.",
     "channels": "Spend and attributed GMV per channel, with ROAS.",
     "funnel": "Reach, visits, orders and new customers per channel.",

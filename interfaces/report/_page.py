@@ -8,13 +8,19 @@ from typing import Any
 
 from interfaces.report._files import _csv, _figures, _json, _plans, _yaml_mapping
 from interfaces.report._html import _e
-from interfaces.report._sections import _comparison, _decomposition, _optimization, _run_sections
+from interfaces.report._sections import (
+    _calibration,
+    _comparison,
+    _decomposition,
+    _optimization,
+    _run_sections,
+)
 from sim._io import InputError, atomic_write_text
 
 __all__ = ["write_report"]
 
 #: The files by which a folder is recognised as each command's output, in page order.
-_MARKERS = {"run": ("summary.json",), "compare": ("compare.csv",),
+_MARKERS = {"calibrate": ("fit.csv",), "run": ("summary.json",), "compare": ("compare.csv",),
             "decompose": ("decomposition.csv",), "optimize": ("trials.csv", "best_strategy.yaml")}
 
 
@@ -51,7 +57,8 @@ summary { cursor: pointer; font-weight: 600; }
 
 
 def write_report(directory: str | Path, out: str | Path | None = None) -> Path:
-    """Render an output folder of ``growthsim run``/``compare``/``decompose``/``optimize``
+    """Render an output folder of ``growthsim calibrate``/``run``/``compare``/``decompose``/
+    ``optimize``
     into one self-contained HTML file.
 
     Args:
@@ -75,8 +82,8 @@ def write_report(directory: str | Path, out: str | Path | None = None) -> Path:
     kinds = [k for k, files in _MARKERS.items() if any((folder / f).is_file() for f in files)]
     if not kinds:
         raise InputError(str(folder), None, "holds no growthsim outputs (summary.json, "
-                                            "compare.csv, decomposition.csv or trials.csv); "
-                                            "run a command with --out there first")
+                                            "compare.csv, decomposition.csv, trials.csv or "
+                                            "fit.csv); run a command with --out there first")
     target = folder / "report.html" if out is None else Path(out)
     if target.is_dir():
         raise InputError(str(target), None, "is a folder; give a file name such as "
@@ -97,6 +104,8 @@ def _page(folder: Path, kinds: list[str]) -> str:
     name = str(scenario.get("name") or summary.get("scenario") or folder.resolve().name)
     title = f"{name}: growthsim {', '.join(kinds)}"
     sections: list[tuple[str, str, str]] = []
+    if "calibrate" in kinds:
+        sections.append(("calibrate", "Calibration", _calibration(folder)))
     if "run" in kinds:
         sections += _run_sections(folder, summary)
     if "compare" in kinds:

@@ -154,3 +154,37 @@ def _objectives(columns: list[str]) -> list[str]:
     return [c for c in columns[:end] if c not in ("trial", "state")
             and not c.startswith(("kpi:", "param:"))]
 
+
+
+def _calibration(folder: Path) -> str:
+    """A calibration's fit (``fit.csv``) and its back-test's totals."""
+    fit = _csv(folder / "fit.csv")
+    models = {"bgnbd": "BG/NBD", "gamma_gamma": "Gamma-Gamma", "calendar": "calendar",
+              "arrivals": "new customers"}
+    rows = [[models.get(str(r["model"]), str(r["model"])), str(r["segment"]),
+             str(r["parameter"]), f"{r['estimate']:.4g}",
+             "" if pd.isna(r["std_error"]) else f"{r['std_error']:.2g}",
+             "" if pd.isna(r["unit"]) else str(r["unit"]),
+             "" if pd.isna(r["log_likelihood"]) else f"{r['log_likelihood']:,.1f}"]
+            for r in fit.to_dict("records") if r["model"] != "calendar"
+            or not str(r["parameter"]).startswith("monthly") or r["estimate"] != 1.0]
+    parts = [_table("Fitted parameters by maximum likelihood, standard errors from the "
+                    "observed information (calendar months of 1 and no error: not fitted)",
+                    ["model", "segment", "parameter", "estimate", "std. error", "unit",
+                     "log-likelihood"], rows, numeric={3, 4, 6})]
+    totals = folder / "backtest_totals.csv"
+    if totals.is_file():
+        labels = {"orders": "repeat orders", "gmv": "GMV", "buyers": "active buyers"}
+        rows = [[labels.get(str(r["measure"]), str(r["measure"])), f"{r['actual']:,.0f}",
+                 f"{r['simulated']:,.0f}", f"{r['low']:,.0f} – {r['high']:,.0f}",
+                 f"{r['simulated_error']:+.1%}",
+                 "" if pd.isna(r["closed_form"]) else f"{r['closed_form']:,.0f}",
+                 "" if pd.isna(r["closed_form_error"]) else f"{r['closed_form_error']:+.1%}"]
+                for r in _csv(totals).to_dict("records")]
+        parts.append(_table("Back-test: the calibration period's customers after the "
+                            "calibration date, the log against the simulation (mean over "
+                            "seeds and the 95% band of one realisation) and the BG/NBD "
+                            "closed form", ["measure", "actual", "simulated", "95% band",
+                                            "error", "closed form", "error"], rows,
+                            numeric={1, 2, 3, 4, 5, 6}))
+    return "".join(parts)

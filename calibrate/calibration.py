@@ -1,0 +1,295 @@
+"""``from_orders``: from a shop's order log to a calibrated scenario, checked by a back-test.
+
+The steps, each in its own module: read and check the log (``calibrate.orders``), one
+row per customer to the calibration date (``calibrate.rfm``), BG/NBD and Gamma-Gamma per
+segment (``calibrate.bgnbd``, ``calibrate.gamma_gamma``), the calendar of demand
+(``calibrate.seasonality``), new customers per day of the recent past, the scenario
+(``calibrate.shop``), and the back-test over what the log holds after the calibration
+date (``calibrate.backtest``).
+"""
+
+from __future__ import annotations
+
+import atexit
+import datetime as dt
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import ValidationError
+
+import scenarios
+from calibrate.backtest import Backtest, repeat_histogram, run_backtest
+from calibrate.bgnbd import fit_bgnbd
+from calibrate.gamma_gamma import fit_gamma_gamma
+from calibrate.orders import OrderLog, read_orders
+from calibrate.seasonality import CalendarFit, fit_calendar
+from calibrate.shop import (
+    ALL,
+    SegmentFit,
+    catalog_section,
+    city_tier_shares,
+    customer_table,
+    default_prospects,
+    population_section,
+    segment_categories,
+)
+from optimize.levers import ScenarioWithLevers
+from sim._io import atomic_write_text
+from sim.errors import InputError, one_sentence
+from sim.schema import Scenario
+
+__all__ = ["Calibration", "from_orders"]
+
+CUSTOMERS = "customers.csv"  # the customer table's name beside a saved scenario
+RECENT_DAYS = 90  # new customers per day are counted over this many days before until
+
+
+@dataclass(frozen=True)
+class Arrivals:
+    """New customers per day at an ordinary day's demand, from the first orders of the
+    last ``days`` days of the calibration period (0 for a closed cohort)."""
+
+    per_day: float
+    std_error: float
+    first_orders: int
+    days: int
+
+
+@dataclass
+class Calibration:
+    """A shop calibrated from its order log.
+
+    Attributes:
+        scenario: the shop as a scenario, ready for ``sim.simulate``.
+        segments: the fits by segment (BG/NBD in days, Gamma-Gamma).
+        calendar: weekday and month multipliers and the log's event days.
+        arrivals: new customers per day.
+        customers: the customer table (one row per customer of the calibration period).
+        histogram: customers by repeat purchases in the calibration period, actual and
+            BG/NBD (FHL 2005, figure 3).
+        backtest: the back-test over the rest of the log (None: the log ends at ``until``
+            or it was not asked for).
+        until: the calibration date; ``source``: the log's name.
+    """
+
+    scenario: ScenarioWithLevers
+    segments: dict[str, SegmentFit]
+    calendar: CalendarFit
+    arrivals: Arrivals
+    customers: pd.DataFrame
+    histogram: pd.DataFrame
+    backtest: Backtest | None
+    until: dt.date
+    source: str
+    _scratch: Path = field(repr=False)
+
+    def fit_table(self) -> pd.DataFrame:
+        """Every fitted parameter with its standard error and its model's log-likelihood
+        (``fit.csv``): model, segment, parameter, estimate, std_error, unit,
+        log_likelihood, n."""
+        rows: list[dict[str, Any]] = []
+        for name, seg in self.segments.items():
+            for model, fit, units in (("bgnbd", seg.bgnbd, {"alpha": "days"}),
+                                      ("gamma_gamma", seg.spend,
+                                       {"gamma": self.scenario.currency})):
+                for _, row in fit.table().iterrows():
+                    rows.append({"model": model, "segment": name, **row.to_dict(),
+                                 "unit": units.get(row["parameter"], ""),
+                                 "log_likelihood": fit.log_likelihood, "n": fit.n})
+        cal = self.calendar.table()
+        rows += [{"model": "calendar", "segment": "", **r, "unit": "multiplier",
+                  "log_likelihood": self.calendar.log_likelihood, "n": self.calendar.n_days}
+                 for r in cal.to_dict("records")]
+        a = self.arrivals
+        rows.append({"model": "arrivals", "segment": "", "parameter": "per_day",
+                     "estimate": a.per_day, "std_error": a.std_error, "unit": "customers",
+                     "log_likelihood": np.nan, "n": a.first_orders})
+        return pd.DataFrame(rows)
+
+    def save(self, folder: str | Path) -> list[Path]:
+        """Write the calibration into ``folder``: ``scenario.yaml`` (naming the customer
+        table by a path relative to it), ``customers.csv``, ``fit.csv``,
+        ``repeat_histogram.csv`` and with a back-test ``backtest.csv``,
+        ``backtest_totals.csv``, ``conditional_expectation.csv``. Each file is written
+        whole; files already in the folder that are not these are left alone.
+
+        Returns:
+            the files written.
+        """
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=folder, prefix=".growthsim-") as tmp:
+            scratch = Path(tmp)
+            self.write(scratch)
+            written = []
+            for path in sorted(scratch.iterdir()):
+                shutil.move(str(path), str(folder / path.name))
+                written.append(folder / path.name)
+        return written
+
+    def write(self, folder: Path) -> None:
+        """Write the files of ``save`` into ``folder`` (no care for half-written files:
+        ``save`` and the command line write into a scratch folder first)."""
+        self.customers.to_csv(folder / CUSTOMERS, index=False)
+        data = self.scenario.model_dump(mode="json", exclude_none=True)
+        data["population"]["customers"]["file"] = CUSTOMERS
+        atomic_write_text(folder / "scenario.yaml", _yaml(data))
+        self.fit_table().to_csv(folder / "fit.csv", index=False)
+        self.histogram.to_csv(folder / "repeat_histogram.csv", index=False)
+        if self.backtest is not None:
+            self.backtest.weekly.to_csv(folder / "backtest.csv", index=False)
+            self.backtest.totals.to_csv(folder / "backtest_totals.csv", index=False)
+            self.backtest.conditional.to_csv(folder / "conditional_expectation.csv",
+                                             index=False)
+
+
+def _yaml(data: dict[str, Any]) -> str:
+    import yaml
+
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def _fit_segments(log: OrderLog, summary: pd.DataFrame, segment: pd.Series,
+                  recent: pd.Series) -> dict[str, SegmentFit]:
+    """BG/NBD and Gamma-Gamma per segment; ``recent``: the segments of the recent new
+    customers (their shares become the prospects' segments)."""
+    names = sorted(segment.reindex(summary.index).unique())
+    counts = segment.reindex(summary.index).value_counts()
+    basis = recent if len(recent) else segment.reindex(summary.index)
+    share = basis.value_counts().reindex(names, fill_value=0).astype(float) + 1e-6
+    share /= share.sum()
+    cats = segment_categories(log, segment) if len(names) > 1 else {}
+    out = {}
+    for name in names:
+        s = summary[segment.reindex(summary.index).to_numpy() == name]
+        where = f"segment '{name}'" if len(names) > 1 else "the log"
+        try:
+            bgnbd = fit_bgnbd(s["frequency"], s["recency"], s["T"])
+            spend = fit_gamma_gamma(s["frequency"], s["monetary"])
+        except ValueError as exc:
+            raise InputError(log.source, None, f"{where}: {exc}") from None
+        tiers = None if log.city_tier is None else city_tier_shares(
+            pd.Series(np.asarray(log.city_tier)[s.index.to_numpy()]))
+        out[name] = SegmentFit(name, bgnbd, spend, int(counts[name]), float(share[name]),
+                               tiers, cats.get(name))
+    return out
+
+
+def _arrivals(log: OrderLog, calendar: CalendarFit, until: pd.Timestamp,
+              recent_days: int) -> tuple[Arrivals, pd.Series]:
+    """New customers per day over the last ``recent_days`` days to ``until``, divided by
+    those days' demand multipliers; and those new customers' segments."""
+    first = log.first_orders_per_day(until)
+    window = first[first.index > until - pd.Timedelta(days=recent_days)]
+    dates = window.index
+    demand = (np.asarray(calendar.weekly)[dates.weekday]
+              * np.asarray(calendar.monthly)[dates.month - 1])
+    count = int(window.sum())
+    rate = count / float(demand.sum()) if len(dates) else 0.0
+    se = np.sqrt(count) / float(demand.sum()) if len(dates) else 0.0
+    firsts = log.days.groupby("customer")["date"].min()
+    codes = firsts[(firsts > until - pd.Timedelta(days=recent_days)) & (firsts <= until)].index
+    segs = pd.Series(np.asarray(log.segment)[codes] if log.segment is not None
+                     else [ALL] * len(codes), dtype=object)
+    return Arrivals(rate, float(se), count, len(dates)), segs
+
+
+def _template(template: Scenario | str) -> dict[str, Any]:
+    sc = scenarios.load(template) if isinstance(template, str) else template
+    return sc.model_dump(mode="json", exclude_none=True)
+
+
+def from_orders(orders: pd.DataFrame | str | Path, customer: str, date: str, value: str,
+                until: str | dt.date, *, category: str | None = None,
+                channel: str | None = None, city_tier: str | None = None,
+                segment: str | None = None, promotion: str | None = None,
+                template: Scenario | str = "baseline", days: int = 365,
+                prospects: int | None = None, margin: float = 0.3, seeds: int = 8,
+                jobs: int = 1, backtest: bool = True, name: str | None = None,
+                currency: str | None = None, recent_days: int = RECENT_DAYS
+                ) -> Calibration:
+    """Calibrate a shop from its order log.
+
+    Args:
+        orders: the log: a CSV or Parquet file, or a frame; one row per order or order
+            line (one customer's rows on one day are one order).
+        customer, date, value: its columns of the customer id, the order time and the
+            order value (currency).
+        until: the calibration date (included); the log after it is the back-test's.
+        category, channel, city_tier, segment, promotion: optional columns.
+        template: the scenario whose channels and shopper behaviour the shop takes
+            (a shipped scenario's name, or a scenario).
+        days: the calibrated scenario's horizon, from the day after ``until``.
+        prospects: shoppers who are not yet customers (default: see ``calibrate.shop``).
+        margin: the share of the price that is not unit cost (the log has no costs).
+        seeds, jobs: the back-test's replications and worker processes.
+        backtest: run the back-test when the log continues past ``until``.
+        name: the scenario's name (default: the log's file name, or ``my_shop``).
+        currency: the log's currency (default: the template's).
+        recent_days: the days before ``until`` over which new customers are counted.
+
+    Returns:
+        The calibration.
+
+    Raises:
+        sim.InputError: bad input (a missing column, an unreadable value, ``until``
+            outside the log, a segment BG/NBD cannot be fitted to), in one sentence.
+    """
+    log = read_orders(orders, customer, date, value, category=category, channel=channel,
+                      city_tier=city_tier, segment=segment, promotion=promotion)
+    end = pd.Timestamp(until).normalize()
+    problem = log.until_problem(end)
+    if problem is not None:
+        raise InputError(log.source, "until", problem)
+    summary = log.summary(end)
+    seg = pd.Series(np.asarray(log.segment) if log.segment is not None
+                    else np.full(len(log.ids), ALL, dtype=object))
+    # the calendar multiplies the buying of customers: fitted on their repeat orders
+    calendar = fit_calendar(log.daily(end) - log.first_orders_per_day(end))
+    arrivals, recent = _arrivals(log, calendar, end, recent_days)
+    fits = _fit_segments(log, summary, seg, recent)
+    tpl = _template(template)
+    start = (end + pd.Timedelta(days=1)).date()
+    events = calendar.events_on(start, days)
+    demand_days = float(days)  # an ordinary day is 1; events are few
+    # the table the scenario reads until it is saved; kept while this process runs
+    scratch = Path(tempfile.mkdtemp(prefix="growthsim-calibration-"))
+    atexit.register(shutil.rmtree, scratch, True)
+    table = customer_table(log, summary, seg, end,
+                           int(tpl["population"].get("spend_window_days", 365)))
+    table_file = scratch / "customers.parquet"
+    table.to_parquet(table_file, index=False)
+    tpl_segment = next(iter(tpl["population"]["segments"].values()))
+    n_prospects = prospects if prospects is not None else default_prospects(
+        len(table), arrivals.per_day, demand_days)
+    high_value = float(np.quantile(table["spend"], 0.9)) if len(table) else 1.0
+    data = {
+        "name": name or (Path(orders).stem if isinstance(orders, str | Path) else "my_shop"),
+        "description": f"Calibrated from {log.source} to {end.date()}.",
+        "currency": currency or tpl.get("currency", "CNY"), "seed": tpl.get("seed", 0),
+        "horizon": {"start": start.isoformat(), "days": days},
+        "population": population_section(
+            tpl["population"], {n: f.section(tpl_segment) for n, f in fits.items()},
+            len(table), n_prospects, arrivals.per_day, high_value, str(table_file)),
+        "catalog": catalog_section(log, margin),
+        "channels": tpl.get("channels", {}),
+        "calendar": {"weekly": list(calendar.weekly), "monthly": list(calendar.monthly),
+                     "events": [e.model_dump(mode="json") for e in events]},
+        "strategy": {},
+    }
+    try:
+        scenario = ScenarioWithLevers.model_validate(data)
+    except ValidationError as exc:
+        raise one_sentence(exc, ScenarioWithLevers, log.source) from None
+    bt = None
+    if backtest and pd.Timestamp(log.last) > end:
+        bt = run_backtest(scenario, log, summary, fits, seg, end, seeds, jobs)
+    cal = Calibration(scenario, fits, calendar, arrivals, table,
+                      repeat_histogram(summary, fits, seg), bt, end.date(), log.source,
+                      scratch)
+    return cal

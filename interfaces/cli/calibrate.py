@@ -1,0 +1,157 @@
+"""``growthsim calibrate``: from a shop's order log to a scenario, with its back-test."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from calibrate.calibration import Calibration, from_orders
+from calibrate.orders import columns_of
+from interfaces.cli._common import JobsOpt, ReportOpt, console, parse, report_folder, user_input
+from sim.errors import InputError
+
+__all__ = ["calibrate_cmd"]
+
+ColumnOpt = Annotated[str | None, typer.Option(help="Optional column (see the README).")]
+
+
+def _column(option: str, value: str | None, orders: Path, what: str) -> str:
+    """A required column option, or a sentence listing the columns the log has."""
+    if value is None:
+        cols = ", ".join(columns_of(orders))
+        raise InputError("command line", option, f"is needed: name the column of {what} "
+                                                 f"({orders} has the columns {cols})")
+    return value
+
+
+def calibrate_cmd(
+    orders: Annotated[Path, typer.Argument(help="The order log: CSV (or .csv.gz) or Parquet, "
+                                                "one row per order or order line.")],
+    customer: Annotated[str | None, typer.Option(help="Column of the customer id.")] = None,
+    date: Annotated[str | None, typer.Option(help="Column of the order date or time.")] = None,
+    value: Annotated[str | None, typer.Option(help="Column of the order value.")] = None,
+    until: Annotated[str | None, typer.Option(
+        help="Calibration date (YYYY-MM-DD, included); the log after it is back-tested.")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Folder for the scenario, its customer table, "
+                                           "the fit and the back-test.")] = Path("my_shop"),
+    category: ColumnOpt = None,
+    channel: ColumnOpt = None,
+    city_tier: ColumnOpt = None,
+    segment: ColumnOpt = None,
+    promotion: ColumnOpt = None,
+    template: Annotated[str, typer.Option(
+        help="Scenario whose channels and shopper behaviour the shop takes.")] = "baseline",
+    days: Annotated[int, typer.Option(help="Horizon of the calibrated scenario.")] = 365,
+    prospects: Annotated[int | None, typer.Option(
+        help="Shoppers who are not customers yet (default: as many as customers).")] = None,
+    margin: Annotated[float, typer.Option(
+        help="Share of the price that is not unit cost (the log has no costs).")] = 0.3,
+    seeds: Annotated[int, typer.Option(help="Replications of the back-test.")] = 8,
+    jobs: JobsOpt = 1,
+    backtest: Annotated[bool, typer.Option(
+        help="Simulate the log after --until and compare.")] = True,
+    with_report: ReportOpt = False,
+) -> None:
+    """Calibrate a scenario to a shop's order log; back-test it on the rest of the log."""
+    with user_input():
+        _check(seeds, jobs, days, margin, prospects)
+        if not orders.exists():
+            raise InputError(str(orders), None, "no such file")
+        cols = {opt: _column(f"--{opt}", v, orders, what) for opt, v, what in (
+            ("customer", customer, "the customer id"), ("date", date, "the order time"),
+            ("value", value, "the order value"))}
+        if until is None:
+            raise InputError("command line", "--until", "is needed: the calibration date, "
+                                                        "YYYY-MM-DD")
+        end = parse("--until", dt.date.fromisoformat, until)
+        cal = from_orders(orders, cols["customer"], cols["date"], cols["value"], end,
+                          category=category, channel=channel, city_tier=city_tier,
+                          segment=segment, promotion=promotion, template=template,
+                          days=days, prospects=prospects, margin=margin, seeds=seeds,
+                          jobs=jobs, backtest=backtest)
+    _print(cal)
+    written = _write(cal, out)
+    console.print(f"Wrote {len(written)} files to {out}/: "
+                  + ", ".join(p.name for p in written))
+    if with_report:
+        report_folder(out)
+
+
+def _check(seeds: int, jobs: int, days: int, margin: float, prospects: int | None) -> None:
+    for name, v in (("seeds", seeds), ("jobs", jobs), ("days", days)):
+        if v < 1:
+            raise InputError("command line", f"--{name}",
+                             f"must be a whole number of at least 1 (got {v})")
+    if not 0.0 < margin < 1.0:
+        raise InputError("command line", "--margin", f"must be between 0 and 1 (got {margin})")
+    if prospects is not None and prospects < 0:
+        raise InputError("command line", "--prospects", f"must be 0 or more (got {prospects})")
+
+
+def _write(cal: Calibration, out: Path) -> list[Path]:
+    """Write the calibration and its plots into ``out``, each file whole."""
+    from interfaces.plots import calibration as plots
+
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out, prefix=".growthsim-") as tmp:
+        scratch = Path(tmp)
+        cal.write(scratch)
+        plots.save_all(cal, scratch)
+        written = []
+        for path in sorted(scratch.iterdir()):
+            shutil.move(str(path), str(out / path.name))
+            written.append(out / path.name)
+    return written
+
+
+def _print(cal: Calibration) -> None:
+    """The fits per segment, the calendar, arrivals and the back-test's totals."""
+    fits = Table(title=f"Fit to {cal.until} ({cal.source})")
+    for col in ("segment", "customers", "r", "alpha (days)", "a", "b", "log-lik",
+                "p", "q", "gamma"):
+        fits.add_column(col, justify="left" if col == "segment" else "right")
+    for name, seg in cal.segments.items():
+        b, bse = seg.bgnbd.params, seg.bgnbd.std_errors
+        g, gse = seg.spend.params, seg.spend.std_errors
+        fits.add_row(name, f"{seg.customers:,}",
+                     *(f"{b[k]:.4g} ± {bse[k]:.2g}" for k in ("r", "alpha", "a", "b")),
+                     f"{seg.bgnbd.log_likelihood:,.1f}",
+                     *(f"{g[k]:.4g} ± {gse[k]:.2g}" for k in ("p", "q", "gamma")))
+    console.print(fits)
+    c, a = cal.calendar, cal.arrivals
+    week = " ".join(f"{d} {m:.2f}" for d, m in zip(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat",
+                                                      "Sun"), c.weekly, strict=True))
+    console.print(f"Weekdays: {week}; months fitted: {'yes' if c.monthly_fitted else 'no'}; "
+                  f"event days: {len(c.events)}")
+    console.print(f"New customers: {a.per_day:.2f} a day ± {a.std_error:.2f} "
+                  f"({a.first_orders:,} first orders in the last {a.days} days)")
+    if cal.backtest is not None:
+        console.print(_totals_table(cal))
+
+
+def _totals_table(cal: Calibration) -> Table:
+    bt = cal.backtest
+    assert bt is not None
+    t = Table(title=f"Back-test: {bt.days} days after {cal.until}, {bt.seeds} seeds "
+                    "(customers of the calibration period)")
+    for col in ("measure", "actual", "simulated", "95% band", "error", "BG/NBD closed form",
+                "error "):
+        t.add_column(col, justify="left" if col == "measure" else "right")
+    labels = {"orders": "repeat orders", "gmv": f"GMV ({cal.scenario.currency})",
+              "buyers": "active buyers"}
+    for row in bt.totals.to_dict("records"):
+        closed = "" if pd.isna(row["closed_form"]) else f"{row['closed_form']:,.0f}"
+        closed_err = "" if pd.isna(row["closed_form_error"]) \
+            else f"{row['closed_form_error']:+.1%}"
+        t.add_row(labels[row["measure"]], f"{row['actual']:,.0f}", f"{row['simulated']:,.0f}",
+                  f"{row['low']:,.0f} – {row['high']:,.0f}", f"{row['simulated_error']:+.1%}",
+                  closed, closed_err)
+    return t
