@@ -24,8 +24,10 @@ from calibrate.gamma_gamma import (
 )
 from calibrate.orders import OrderLog, read_orders
 from calibrate.rfm import customer_days, summarise, summarise_days
+from calibrate.seasonality import CalendarFit, FittedEvent, fit_calendar
 
-__all__ = ["BGNBDFit", "GammaGammaFit", "OrderLog", "conditional_expected",
-           "conditional_expected_value", "customer_days", "expected_purchases", "fit_bgnbd",
-           "fit_gamma_gamma", "gamma_gamma_log_likelihood", "log_likelihood", "p_alive",
-           "read_orders", "summarise", "summarise_days"]
+__all__ = ["BGNBDFit", "CalendarFit", "FittedEvent", "GammaGammaFit", "OrderLog",
+           "conditional_expected", "conditional_expected_value", "customer_days",
+           "expected_purchases", "fit_bgnbd", "fit_calendar", "fit_gamma_gamma",
+           "gamma_gamma_log_likelihood", "log_likelihood", "p_alive", "read_orders",
+           "summarise", "summarise_days"]
