@@ -15,13 +15,20 @@ squares)::
 * Weekday: 7 multipliers (Monday first) with geometric mean 1. Month: 12 multipliers
   with geometric mean 1, fitted only when the log covers at least 365 days (every month
   then appears); shorter logs keep all 12 at 1 and ``monthly_fitted`` False.
-* Events: days far above the model (orders / fitted >= ``min_event_ratio`` and a Poisson
+* A log often starts with a ramp (the first customers being recruited; the repeat
+  orders of a new cohort start at 0). The fit starts on the first day with an order,
+  and the days before it are left out (``n_days`` counts the days fitted).
+* Events: days far above the model (orders / fitted >= ``min_event_ratio`` and an
   upper-tail probability below 1e-6), found iteratively: fit, flag, refit without the
   flagged days, until the flagged days no longer change. Consecutive flagged days are one
   event with ONE multiplier, their orders over what the model expects on them without
   the event (the maximum-likelihood multiplier common to those days): it is what a
   ``sim.calendar.EventPhase`` holds. A run longer than ``max_event_days`` is no event
-  but a change of level the trend misses, and stays in the fit.
+  but a change of level the trend misses, and stays in the fit. The tail is Poisson,
+  or, when the days vary more than Poisson counts around the model (a ramp or a bend
+  the trend does not follow), a negative binomial with that robust variance-to-mean
+  ratio (the median squared Pearson residual over its chi-square median, which the
+  events themselves hardly move), so that a misfit is not taken for events.
 * Standard errors: delta method from the inverse Fisher information, scaled by the
   Pearson dispersion when it exceeds 1 (quasi-Poisson: days vary more than Poisson counts
   when whole days are busier, and the plain Poisson errors would then be too small).
@@ -41,7 +48,7 @@ import numpy as np
 import pandas as pd
 from numpy.polynomial import legendre
 from scipy.special import gammaln
-from scipy.stats import poisson
+from scipy.stats import chi2, nbinom, poisson
 
 from sim.calendar import Event, EventPhase
 
@@ -53,6 +60,7 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 TAIL = 1e-6  # Poisson upper-tail probability below which a high day may be an event
 MIN_DAYS = 28
 _ROUNDS, _ITERATIONS = 20, 100
+_CHI2_MEDIAN = float(chi2.ppf(0.5, 1))
 
 
 @dataclass(frozen=True)
@@ -86,9 +94,9 @@ class CalendarFit:
         events: the events found, in date order.
         std_errors: by parameter name (``weekly.Mon``, ``monthly.Jan``,
             ``event.2025-11-11``); NaN for months not fitted.
-        log_likelihood: Poisson log-likelihood of all days under the fitted model
+        log_likelihood: Poisson log-likelihood of the days fitted under the fitted model
             (events at their multipliers).
-        n_days: days in the series.
+        n_days: days fitted: from the series' first day with an order to its end.
         monthly_fitted: whether the months were fitted (365 days or more).
         trend_degree: degree of the trend polynomial.
         dispersion: Pearson chi-square over degrees of freedom (1 for Poisson counts).
@@ -117,10 +125,10 @@ class CalendarFit:
         """The events as they fall in the horizon of ``days`` days from ``start``.
 
         Each event repeats on its calendar dates every year; one ``Event`` per occurrence
-        that overlaps the horizon (named ``event YYYY-MM-DD``), with one "burst" phase at
-        the event's multiplier. When occurrences seen in several years fall on
-        overlapping days (Double 11 in 2024 and 2025), the most recent one is kept, so
-        that their multipliers are not applied twice.
+        that overlaps the horizon (named ``log event MM-DD`` after its first day), with
+        one "burst" phase over its days at the event's multiplier. When occurrences seen
+        in several years fall on overlapping days (Double 11 in 2024 and 2025), the most
+        recent one is kept, so that their multipliers are not applied twice.
         """
         first, last = start, start + dt.timedelta(days=days - 1)
         placed: list[tuple[dt.date, dt.date, FittedEvent]] = []
@@ -131,7 +139,7 @@ class CalendarFit:
                 if hi < first or lo > last or any(lo <= b and a <= hi for a, b, _ in placed):
                     continue
                 placed.append((lo, hi, event))
-        return [Event(name=f"event {lo.isoformat()}",
+        return [Event(name=f"log event {lo:%m-%d}",
                       phases=[EventPhase(start=lo, end=hi, phase="burst",
                                          demand=event.multiplier)])
                 for lo, hi, event in sorted(placed, key=lambda p: p[0])]
@@ -205,17 +213,20 @@ class _Model:
 
 
 def _check(daily: pd.Series) -> tuple[pd.DatetimeIndex, np.ndarray]:
+    """The days to fit and their orders: from the first day with an order to the end."""
     if not isinstance(daily.index, pd.DatetimeIndex):
         raise ValueError("the daily orders need a DatetimeIndex of consecutive days")
     index = daily.index.normalize()
-    if len(index) < MIN_DAYS:
-        raise ValueError(f"a calendar needs at least {MIN_DAYS} days of orders, "
-                         f"not {len(index)}")
-    if not (np.diff(index.values) == np.timedelta64(1, "D")).all():
+    if len(index) > 1 and not (np.diff(index.values) == np.timedelta64(1, "D")).all():
         raise ValueError("the daily orders must be consecutive days, zero-filled")
     y = daily.to_numpy(dtype=float)
     if not np.isfinite(y).all() or (y < 0).any():
         raise ValueError("the daily orders must be finite counts of 0 or more")
+    start = int(np.argmax(y > 0)) if (y > 0).any() else len(y)
+    index, y = index[start:], y[start:]
+    if len(index) < MIN_DAYS:
+        raise ValueError(f"a calendar needs at least {MIN_DAYS} days from the first day "
+                         f"with orders, not {len(index)}")
     for name, codes, labels in (("weekday", index.day_of_week, WEEKDAYS),
                                 ("month", index.month - 1, MONTHS)):
         seen = np.bincount(codes, minlength=len(labels))
@@ -234,9 +245,26 @@ def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
                     strict=True))
 
 
-def _flag(y: np.ndarray, mu: np.ndarray, ratio: float, longest: int) -> np.ndarray:
+def _spread(y: np.ndarray, mu: np.ndarray) -> float:
+    """Robust variance-to-mean ratio of the days around the model (1 for Poisson counts):
+    the median squared Pearson residual over its chi-square(1) median, so that the events
+    themselves do not inflate it."""
+    return max(1.0, float(np.median((y - mu) ** 2 / mu)) / _CHI2_MEDIAN)
+
+
+def _upper_tail(y: np.ndarray, mu: np.ndarray, spread: float) -> np.ndarray:
+    """P(Y >= y) for counts of mean ``mu``: Poisson, or a negative binomial with the same
+    mean and variance ``spread * mu`` when the days vary more than Poisson counts."""
+    if spread <= 1.0 + 1e-9:
+        return np.asarray(poisson.sf(y - 1, mu))
+    return np.asarray(nbinom.sf(y - 1, mu / (spread - 1.0), 1.0 / spread))
+
+
+def _flag(y: np.ndarray, mu: np.ndarray, keep: np.ndarray, ratio: float,
+          longest: int) -> np.ndarray:
     """Event days: far above the model, in runs of at most ``longest`` days."""
-    high = (y >= ratio * mu) & (poisson.sf(y - 1, mu) < TAIL)
+    spread = _spread(y[keep], mu[keep])
+    high = (y >= ratio * mu) & (_upper_tail(y, mu, spread) < TAIL)
     for lo, hi in _runs(high):
         if hi - lo + 1 > longest:
             high[lo:hi + 1] = False
@@ -267,7 +295,7 @@ def fit_calendar(daily: pd.Series, *, min_event_ratio: float = 1.5,
         keep = ~flagged
         beta, cov = _irls(model.X[keep], y[keep])
         mu = np.exp(model.X @ beta)
-        new = _flag(y, mu, min_event_ratio, max_event_days)
+        new = _flag(y, mu, keep, min_event_ratio, max_event_days)
         if (new == flagged).all():
             break
         flagged = new

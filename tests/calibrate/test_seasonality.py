@@ -7,9 +7,10 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from cdnow_sample import CALIBRATION_END, orders
 from scipy.special import gammaln, xlogy
 
-from calibrate import CalendarFit, fit_calendar
+from calibrate import CalendarFit, fit_calendar, read_orders
 from calibrate.seasonality import MONTHS, WEEKDAYS, trend_degree
 from sim.calendar import Calendar, DayCalendar, Horizon, build_calendar
 
@@ -114,14 +115,15 @@ def test_a_long_run_of_high_days_is_a_level_change_not_an_event() -> None:
 def test_events_repeat_on_their_calendar_dates_in_a_later_year(
         two_years: CalendarFit) -> None:
     events = two_years.events_on(dt.date(2026, 1, 1), 365)
-    assert [e.name for e in events] == ["event 2026-06-18", "event 2026-11-11"]
+    assert [e.name for e in events] == ["log event 06-18", "log event 11-11"]
     june, november = (e.phases[0] for e in events)
     assert (june.start, june.end, june.phase) == (dt.date(2026, 6, 18), dt.date(2026, 6, 18),
                                                   "burst")
     assert november.demand == pytest.approx(two_years.events[0].multiplier)
     assert two_years.events_on(dt.date(2026, 7, 1), 30) == []
-    assert [e.name for e in two_years.events_on(dt.date(2026, 11, 1), 400)] == [
-        "event 2026-11-11", "event 2027-06-18", "event 2027-11-11"]
+    later = two_years.events_on(dt.date(2026, 11, 1), 400)
+    assert [e.name for e in later] == ["log event 11-11", "log event 06-18", "log event 11-11"]
+    assert [e.phases[0].start.year for e in later] == [2026, 2027, 2027]
     # the lead's calendar: straight into sim.calendar
     calendar = Calendar(weekly=two_years.weekly, monthly=two_years.monthly, events=events)
     days: DayCalendar = build_calendar(_Dated(Horizon(start=dt.date(2026, 1, 1), days=365),
@@ -157,3 +159,33 @@ def test_trend_degree_and_bad_series() -> None:
     closed[closed.index.day_of_week == 6] = 0
     with pytest.raises(ValueError, match="no orders on any day of weekday Sun"):
         fit_calendar(closed)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_ramp_at_the_start_is_no_event(seed: int) -> None:
+    # 20 days without orders, then a cohort recruited over 90 days (square-root ramp to
+    # a plateau): a shape the quadratic trend follows only roughly
+    index = pd.date_range("2024-01-01", periods=400, freq="D")
+    t = np.arange(400)
+    mu = 150.0 * np.sqrt(np.clip((t - 10) / 90, 0, 1)) * WEEK[index.day_of_week]
+    mu[:20] = 0.0
+    mu[300] *= 4.0  # one real event on the plateau
+    fit = fit_calendar(pd.Series(np.random.default_rng(seed).poisson(mu), index=index))
+    assert fit.n_days == 400 - 20  # from the first day with orders
+    assert [e.start for e in fit.events] == [index[300].date()]
+    assert fit.weekly[5] / fit.weekly[0] == pytest.approx(1.3, abs=0.06)
+
+
+def test_cdnow_repeat_orders_give_a_plain_calendar() -> None:
+    # CDNOW's customers all first bought in January to March 1997: the repeat orders ramp
+    # up from zero, then fall as the cohort lapses; 273 days, so no months
+    log = read_orders(orders(), "customer", "date", "value")
+    repeat = log.daily(CALIBRATION_END) - log.first_orders_per_day(CALIBRATION_END)
+    assert len(repeat) == 273 and int(repeat.sum()) == 2457
+    fit = fit_calendar(repeat)
+    assert fit.n_days == 273 - 7  # the first repeat order is on 8 January
+    assert not fit.monthly_fitted and len(fit.events) <= 3
+    assert all(np.isfinite(fit.weekly)) and np.prod(fit.weekly) == pytest.approx(1.0)
+    assert all(0.8 < w < 1.25 for w in fit.weekly)  # CDNOW has no strong weekday pattern
+    assert all(0 < fit.std_errors[f"weekly.{d}"] < 0.1 for d in WEEKDAYS)
+    assert np.isfinite(fit.log_likelihood)
