@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 
 from sim.errors import InputError
 
-__all__ = ["FRAME_SOURCE", "OPTIONS", "Chunk", "OrderFile", "open_orders"]
+__all__ = ["FRAME_SOURCE", "OPTIONS", "Chunk", "OrderFile", "columns_of", "open_orders"]
 
 FRAME_SOURCE = "orders"
 # the command-line option that names each column, for messages
@@ -198,7 +198,8 @@ def _unreadable(name: str, exc: Exception, bad: list[pv.InvalidRow], read: int) 
     return InputError(name, None, f"cannot be read as CSV after data row {read} ({exc})")
 
 
-def _open_csv(path: Path, name: str, columns: dict[str, str], chunk_rows: int) -> OrderFile:
+def _csv_header(path: Path, name: str) -> tuple[list[str], str, bool]:
+    """The column names of a CSV, its separator and whether it is gzip."""
     head, packed = _head(path, name)
     sep = _separator(head, name)
     try:
@@ -206,18 +207,31 @@ def _open_csv(path: Path, name: str, columns: dict[str, str], chunk_rows: int) -
                              skipinitialspace=True, compression="gzip" if packed else None)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError, ValueError) as exc:
         raise InputError(name, None, f"cannot be read as CSV ({exc})") from None
-    names = [str(c).strip() for c in header.columns]
+    return [str(c).strip() for c in header.columns], sep, packed
+
+
+def _open_csv(path: Path, name: str, columns: dict[str, str], chunk_rows: int) -> OrderFile:
+    names, sep, packed = _csv_header(path, name)
     _missing(name, columns, names)
     return OrderFile(name, columns, True,
                      _csv_chunks(path, name, columns, names, sep, packed, chunk_rows))
 
 
-def _open_parquet(path: Path, name: str, columns: dict[str, str],
-                  chunk_rows: int) -> OrderFile:
+def _parquet(path: Path, name: str) -> pq.ParquetFile:
     try:
-        file = pq.ParquetFile(path)
+        return pq.ParquetFile(path)
     except (pa.ArrowException, OSError) as exc:
         raise InputError(name, None, f"cannot be read as Parquet ({exc})") from None
+
+
+def _is_parquet(path: Path, name: str) -> bool:
+    """A Parquet file by its suffix or its first bytes (else it is read as CSV)."""
+    return path.suffix.lower() in PARQUET_SUFFIXES or _head(path, name)[0][:4] == b"PAR1"
+
+
+def _open_parquet(path: Path, name: str, columns: dict[str, str],
+                  chunk_rows: int) -> OrderFile:
+    file = _parquet(path, name)
     _missing(name, columns, list(file.schema_arrow.names))
 
     def chunks() -> Iterator[Chunk]:
@@ -248,6 +262,18 @@ def open_orders(source: str | Path | pd.DataFrame, columns: dict[str, str],
         return OrderFile(FRAME_SOURCE, columns, False,
                          _frame_chunks(source, columns, chunk_rows))
     path, name = Path(source), str(source)
-    if path.suffix.lower() in PARQUET_SUFFIXES or _head(path, name)[0][:4] == b"PAR1":
+    if _is_parquet(path, name):
         return _open_parquet(path, name, columns, chunk_rows)
     return _open_csv(path, name, columns, chunk_rows)
+
+
+def columns_of(path: str | Path) -> list[str]:
+    """The column names of an order log: a CSV's header, a Parquet file's schema.
+
+    Raises:
+        InputError: no such file, not CSV or Parquet, or unreadable.
+    """
+    file, name = Path(path), str(path)
+    if _is_parquet(file, name):
+        return [str(c) for c in _parquet(file, name).schema_arrow.names]
+    return _csv_header(file, name)[0]

@@ -6,7 +6,9 @@ file, column and row of the first bad value) and merged to customer-days before 
 is read, so memory grows with the distinct customer-days, not with the file. Several
 rows of one customer on one day are one order, their values summed (as in the BTYD
 literature, Fader, Hardie & Lee 2005). How dates, times and time zones are read is told
-in ``calibrate._order_rows``: the day is the calendar day as written.
+in ``calibrate._order_rows``: the day is the calendar day as written. ``columns_of``
+lists the columns of a file (a CSV's header, a Parquet file's schema), for asking which
+column is which.
 """
 
 from __future__ import annotations
@@ -18,12 +20,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from calibrate._order_file import open_orders
+from calibrate._order_file import columns_of, open_orders
 from calibrate._order_rows import Checked, RowChecker
 from calibrate.rfm import DateLike, customer_days, summarise_days
 from sim.errors import InputError
 
-__all__ = ["MAX_CUSTOMER_DAYS", "OrderLog", "read_orders"]
+__all__ = ["MAX_CUSTOMER_DAYS", "OrderLog", "columns_of", "read_orders"]
 
 # customer-days are held in memory (about 25 bytes each, twice that while merging)
 MAX_CUSTOMER_DAYS = 200_000_000
@@ -163,7 +165,8 @@ class _Codes:
     def encode(self, text: pd.Series) -> np.ndarray:
         codes, uniques = pd.factorize(text)
         known = self.of
-        mapped = np.fromiter((known.setdefault(u, len(known)) for u in uniques),
+        mapped = np.fromiter((known.setdefault(u, len(known))
+                              for u in np.asarray(uniques, dtype=object)),
                              dtype=np.int64, count=len(uniques))
         return mapped[codes]
 

@@ -213,6 +213,24 @@ def test_missing_columns_and_unreadable_files(tmp_path: Path) -> None:
         assert str(err.value).startswith(str(tmp_path / name))
 
 
+def test_columns_of_lists_a_csv_header_or_a_parquet_schema(tmp_path: Path) -> None:
+    names = HEADER.split(",")
+    assert calibrate.orders.columns_of(_csv(tmp_path, ROWS)) == names
+    assert calibrate.orders.columns_of(_csv(tmp_path, ["a;1"], "\ufeffid; paid", "s.csv")) \
+        == ["id", "paid"]  # byte order mark and spaces dropped, semicolons
+    packed = tmp_path / "o.csv.gz"
+    packed.write_bytes(gzip.compress(_csv(tmp_path, ROWS).read_bytes()))
+    assert calibrate.orders.columns_of(packed) == names
+    _frame().to_parquet(tmp_path / "o.parquet")
+    assert calibrate.orders.columns_of(tmp_path / "o.parquet") == names
+    (tmp_path / "bad.parquet").write_bytes(b"not parquet")
+    for name, words in [("none.csv", "there is no such file"),
+                        ("bad.parquet", "cannot be read as Parquet")]:
+        with pytest.raises(InputError, match=words) as err:
+            calibrate.orders.columns_of(tmp_path / name)
+        assert str(err.value).startswith(str(tmp_path / name))
+
+
 def test_the_customer_day_limit_refuses_with_a_reason(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(calibrate.orders, "MAX_CUSTOMER_DAYS", 5)
