@@ -5,6 +5,11 @@ rows of one customer on one day are one order, ``frequency`` counts the repeat p
 days, and ``monetary`` is the mean value of the repeat days only (the first purchase is
 left out, as in the Gamma-Gamma literature, because it is not a draw of the same spend
 process).
+
+Two steps, each in one place: ``customer_days`` merges the rows of a customer on a day
+(the order log reader ``calibrate.orders`` applies it chunk by chunk), and
+``summarise_days`` turns those customer-days into the per-customer summary.
+``summarise`` does both on a frame of order lines.
 """
 
 from __future__ import annotations
@@ -14,11 +19,86 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-__all__ = ["COLUMNS", "summarise"]
+__all__ = ["COLUMNS", "customer_days", "summarise", "summarise_days"]
 
 COLUMNS = ("frequency", "recency", "T", "monetary", "n_orders", "first", "last")
 
 DateLike = str | dt.date | np.datetime64
+
+# a customer-day packed into one int64: the customer's code above _DAY_BITS bits of day
+# number (days since 1970, shifted to be positive: dates 535 to 3405 fit)
+_DAY_BITS = 20
+_DAY_SHIFT = 1 << (_DAY_BITS - 1)
+
+
+def customer_days(customer: np.ndarray, date: np.ndarray, value: np.ndarray,
+                  promotion: np.ndarray | None = None) -> pd.DataFrame:
+    """Merge the rows of one customer on one day into one order.
+
+    Args:
+        customer: integer customer codes (0 or more), one per row.
+        date: the day of each row (datetime64, times already dropped).
+        value: the value of each row (currency).
+        promotion: optional flag of each row (bool); a day is flagged if any row is.
+
+    Returns:
+        One row per (customer, day), sorted by customer then day, with columns
+        ``customer`` (int64), ``date`` (datetime64[ns]), ``value`` (float64, summed) and,
+        when given, ``promotion`` (bool).
+    """
+    days = np.asarray(date).astype("datetime64[D]").astype(np.int64)
+    key = (np.asarray(customer, dtype=np.int64) << _DAY_BITS) | (days + _DAY_SHIFT)
+    cols: dict[str, np.ndarray] = {"value": np.asarray(value, dtype=np.float64)}
+    if promotion is not None:
+        cols["promotion"] = np.asarray(promotion, dtype=bool)
+    grouped = pd.DataFrame(cols).groupby(key, sort=True)
+    merged = grouped["value"].sum()
+    packed = merged.index.to_numpy(dtype=np.int64)
+    out = pd.DataFrame({
+        "customer": packed >> _DAY_BITS,
+        "date": ((packed & ((1 << _DAY_BITS) - 1)) - _DAY_SHIFT).astype("datetime64[D]")
+        .astype("datetime64[ns]"),
+        "value": merged.to_numpy(),
+    })
+    if promotion is not None:
+        out["promotion"] = grouped["promotion"].any().to_numpy()
+    return out
+
+
+def summarise_days(days: pd.DataFrame, until: DateLike, *,
+                   freq_days: float = 1.0) -> pd.DataFrame:
+    """Summarise customer-days per customer for the calibration period.
+
+    Args:
+        days: one row per customer and purchase day, sorted by customer then day, with
+            columns ``customer``, ``date`` (days) and ``value`` (currency), as
+            ``customer_days`` returns them.
+        until: last day of the calibration period, included (date-like).
+        freq_days: length of the time unit in days (7 for weeks).
+
+    Returns:
+        A frame indexed by customer (named ``customer``) with the columns of
+        ``summarise``; customers whose first order is after ``until`` are left out.
+    """
+    end = pd.Timestamp(until).normalize()
+    log = days[days["date"] <= end]
+    per = log.groupby("customer", sort=True)
+    first, last = per["date"].min(), per["date"].max()
+    n_orders = per["date"].size()
+    total, first_value = per["value"].sum(), per["value"].first()  # sorted: first = day one
+    repeats = n_orders - 1
+    monetary = np.where(repeats > 0, (total - first_value) / repeats.clip(lower=1), 0.0)
+    out = pd.DataFrame({
+        "frequency": repeats.astype(int),
+        "recency": (last - first).dt.days / freq_days,  # whole days: times are dropped
+        "T": (end - first).dt.days / freq_days,
+        "monetary": monetary,
+        "n_orders": n_orders.astype(int),
+        "first": first,
+        "last": last,
+    })
+    out.index.name = "customer"
+    return out
 
 
 def summarise(orders: pd.DataFrame, customer: str, date: str, value: str,
@@ -40,28 +120,15 @@ def summarise(orders: pd.DataFrame, customer: str, date: str, value: str,
         first purchase to ``until``), both in units of ``freq_days`` days,
         ``monetary`` (mean value of the repeat days, currency; 0 without repeats),
         ``n_orders`` (purchase days), ``first`` and ``last`` (days). Customers whose
-        first order is after ``until`` are left out.
+        first order is after ``until`` are left out; rows without a customer id too.
     """
     end = pd.Timestamp(until).normalize()
     days = pd.to_datetime(orders[date]).dt.normalize()
-    log = pd.DataFrame({"c": orders[customer].to_numpy(), "d": days.to_numpy(),
-                        "v": orders[value].to_numpy(dtype=float)})
-    log = log[log["d"] <= end]
-    daily = log.groupby(["c", "d"], sort=True)["v"].sum().reset_index()
-    per = daily.groupby("c", sort=True)
-    first, last = per["d"].min(), per["d"].max()
-    n_orders = per["d"].size()
-    total, first_value = per["v"].sum(), per["v"].first()  # sorted by day: first = day one
-    repeats = n_orders - 1
-    monetary = np.where(repeats > 0, (total - first_value) / repeats.clip(lower=1), 0.0)
-    out = pd.DataFrame({
-        "frequency": repeats.astype(int),
-        "recency": (last - first).dt.days / freq_days,  # whole days: times are dropped
-        "T": (end - first).dt.days / freq_days,
-        "monetary": monetary,
-        "n_orders": n_orders.astype(int),
-        "first": first,
-        "last": last,
-    })
+    codes, ids = pd.factorize(orders[customer], sort=True)
+    keep = (codes >= 0) & (days <= end).to_numpy()
+    merged = customer_days(codes[keep], days.to_numpy()[keep],
+                           orders[value].to_numpy(dtype=float)[keep])
+    out = summarise_days(merged, end, freq_days=freq_days)
+    out.index = ids[out.index.to_numpy()]
     out.index.name = customer
     return out
