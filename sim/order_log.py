@@ -28,6 +28,10 @@ added (a group deal's joiners):
   ``agents.inventory`` counts the units it serves and owes);
 * ``list_value``: currency before offers (after a threshold top-up); ``gmv``: what the
   customer paid (after offers, member prices, a referral reward); ``new``: a first order.
+
+``seed``, ``day`` and ``units`` are int64, ``date`` datetime64 (as in the other frames), the
+money float64, ``new`` bool; ``customer``, ``channel``, ``promotion`` and ``category`` are
+pandas categoricals of str (a code per row, each label stored once).
 """
 
 from __future__ import annotations
@@ -50,6 +54,10 @@ __all__ = ["COLUMNS", "OrderLog", "concat", "promotions_used", "split_promotions
 #: The order log's columns, in order.
 COLUMNS = ("seed", "day", "date", "customer", "channel", "promotion", "category", "units",
            "list_value", "gmv", "new")
+
+#: How a day's orders are kept: shopper index, channel and category codes, money, first order.
+_DTYPES = {"buyer": np.int32, "channel": np.int16, "category": np.int16,
+           "list_value": np.float64, "gmv": np.float64, "new": np.bool_}
 
 
 def promotions_used(n_promotions: int, orders: Orders, completions: Completions | None,
@@ -138,20 +146,16 @@ class OrderLog:
         self.promotions = promotions
         self.prices = np.asarray(prices, dtype=np.float64)
         self._days: list[int] = []
-        self._cols: dict[str, list[np.ndarray]] = {
-            k: [] for k in ("buyer", "channel", "category", "list_value", "gmv", "new")}
+        self._cols: dict[str, list[np.ndarray]] = {k: [] for k in _DTYPES}
         self._used: list[np.ndarray | None] = []
 
     def add(self, day: int, out: DayOutcome) -> None:
         """Keep the orders of ``day`` (copies: the arrays of a day may be reused)."""
-        c = self._cols
         self._days.append(day)
-        c["buyer"].append(out.buyers.astype(np.int32))
-        c["channel"].append(out.order_channel.astype(np.int16))
-        c["category"].append(out.category.astype(np.int16))
-        c["list_value"].append(np.array(out.list_value, dtype=np.float64))
-        c["gmv"].append(np.array(out.gmv, dtype=np.float64))
-        c["new"].append(np.array(out.new, dtype=bool))
+        for k, values in (("buyer", out.buyers), ("channel", out.order_channel),
+                          ("category", out.category), ("list_value", out.list_value),
+                          ("gmv", out.gmv), ("new", out.new)):
+            self._cols[k].append(np.array(values, dtype=_DTYPES[k]))
         used = out.promotions
         self._used.append(None if used is None or not used.any() else
                           np.packbits(used, axis=1, bitorder="little"))
@@ -167,22 +171,22 @@ class OrderLog:
                 customers); the others are ``s<index>``. None: all are.
         """
         counts = np.array([b.size for b in self._cols["buyer"]], dtype=np.int64)
-        day = np.repeat(np.array(self._days, dtype=np.int32), counts)
-        col = {k: np.concatenate(v) if v else np.zeros(0) for k, v in self._cols.items()}
-        category = col["category"].astype(np.int64)
-        list_value = col["list_value"].astype(np.float64)
+        day = np.repeat(np.array(self._days, dtype=np.int64), counts)
+        col = {k: np.concatenate(v) if v else np.zeros(0, dtype=_DTYPES[k])
+               for k, v in self._cols.items()}
+        category, list_value = col["category"], col["list_value"]
         return pd.DataFrame({
             "seed": np.full(day.size, replication, dtype=np.int64),
             "day": day,
             "date": pd.to_datetime(list(dates)).to_numpy()[day],
-            "customer": _customers(col["buyer"].astype(np.int64), ids),
-            "channel": _categorical(self.channels, col["channel"].astype(np.int64)),
+            "customer": _customers(col["buyer"], ids),
+            "channel": _categorical(self.channels, col["channel"]),
             "promotion": self._promotion_labels(counts),
             "category": _categorical(self.categories, category),
             "units": order_units(list_value, self.prices[category]).astype(np.int64),
             "list_value": list_value,
-            "gmv": col["gmv"].astype(np.float64),
-            "new": col["new"].astype(bool),
+            "gmv": col["gmv"],
+            "new": col["new"],
         }, columns=list(COLUMNS))
 
     def _promotion_labels(self, counts: np.ndarray) -> pd.Categorical:

@@ -71,6 +71,10 @@ def test_columns_in_order_with_their_types(d11: sim.Results) -> None:
     assert set(o["category"].unique()) == set(D11.catalog.categories)
     assert o["units"].dtype == np.int64 and (o["units"] >= 1).all()
     assert o["new"].dtype == bool
+    assert o["day"].dtype == d11.daily["day"].dtype == np.int64
+    assert o["date"].dtype == d11.daily["date"].dtype
+    for label in ("customer", "channel", "promotion", "category"):
+        assert isinstance(o[label].dtype, pd.CategoricalDtype), label
     assert (o["gmv"] <= o["list_value"] + 1e-9).all() and (o["gmv"] >= 0).all()
 
 
