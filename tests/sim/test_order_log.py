@@ -12,6 +12,7 @@ import scenarios
 import sim
 from calibrate import summarise
 from sim.order_log import COLUMNS, split_promotions
+from sim.runner import simulate_many
 from sim.schema import Strategy
 
 SIZE = 3000
@@ -259,3 +260,22 @@ def test_jobs_two_gives_the_same_log(d11: sim.Results) -> None:
     assert two.orders is not None and d11.orders is not None
     pd.testing.assert_frame_equal(two.orders, d11.orders)
     pd.testing.assert_frame_equal(two.daily, d11.daily)
+
+
+def test_simulate_many_gives_each_plan_its_own_log() -> None:
+    window = {"start": "2026-01-08", "end": "2026-01-14"}
+    sale = Strategy.model_validate({**BASE.strategy.model_dump(), "promotions": [
+        {"name": "week off", "discount": 0.15, **window}]})
+    many = simulate_many(BASE, {"plan": None, "sale": sale}, seeds=2, orders=True)
+    for name, plan in (("plan", None), ("sale", sale)):
+        alone = sim.simulate(BASE, plan, seeds=2, orders=True).orders
+        got = many[name].orders
+        assert alone is not None and got is not None
+        pd.testing.assert_frame_equal(got, alone)
+    o = many["sale"].orders
+    assert o is not None
+    off = o[o["promotion"] == "week off"]
+    assert len(off) > 50 and off["date"].between("2026-01-08", "2026-01-14").all()
+    assert off["gmv"].to_numpy() == pytest.approx(0.85 * off["list_value"].to_numpy())
+    plain = many["plan"].orders
+    assert plain is not None and set(plain["promotion"].unique()) == {""}
