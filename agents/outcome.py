@@ -1,4 +1,9 @@
-"""What one day of the market produced: the record the ledger books."""
+"""What one day of the market produced: the record the ledger books.
+
+The goods in an order (``order_units``) are its list value over its category's unit
+price, rounded, at least one: the unit the inventory serves and counts (times
+``scale`` at real scale).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,22 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["DayOutcome"]
+__all__ = ["DayOutcome", "order_units"]
+
+
+def order_units(list_value: np.ndarray, price: np.ndarray) -> np.ndarray:
+    """Goods in each order: its list value over the unit ``price`` of its category,
+    rounded, at least one.
+
+    Args:
+        list_value: each order's list value (currency).
+        price: the unit price of each order's category (currency).
+
+    Returns:
+        Units per simulated order (float, whole numbers); a real order's too, since
+        each simulated order stands for ``scale`` real ones of the same size.
+    """
+    return np.maximum(1.0, np.rint(list_value / price))
 
 
 @dataclass
@@ -21,6 +41,8 @@ class DayOutcome:
         unsubscribes: subscribers who left a message channel today.
         referrals: (friends, their referrers) of the day's referred first orders (None:
             no referral programme).
+        promotions: per order, the plan's promotions it used, bool ``(orders,
+            promotions)`` (None: no order log asked for it, or the plan has none).
     """
 
     buyers: np.ndarray
@@ -39,3 +61,4 @@ class DayOutcome:
     tally: dict[str, float] = field(default_factory=dict)
     per_promotion: np.ndarray | None = None
     referrals: tuple[np.ndarray, np.ndarray] | None = None
+    promotions: np.ndarray | None = None

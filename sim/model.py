@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import mesa
 import numpy as np
+import pandas as pd
 
 from agents._config import STAGES
 from agents.attribution import visits_by_channel
@@ -25,6 +26,7 @@ from agents.word_of_mouth import WordOfMouth
 from sim._malloc import tune as tune_malloc
 from sim.calendar import build_calendar
 from sim.ledger import Ledger
+from sim.order_log import OrderLog, promotions_used
 from sim.plan import daily_budgets, promotion_days
 from sim.schema import Scenario, Strategy
 
@@ -55,10 +57,13 @@ class MarketModel(mesa.Model):
         scenario: the validated scenario.
         strategy: the plan to run; None runs the scenario's own strategy.
         seed: the run's seed: an int or one replication's ``SeedSequence``.
+        orders: also keep every order in ``order_log`` (``sim.order_log.OrderLog``; None
+            without); it changes no number.
     """
 
     def __init__(self, scenario: Scenario, strategy: Strategy | None = None,
-                 seed: int | np.random.SeedSequence | None = None) -> None:
+                 seed: int | np.random.SeedSequence | None = None, *,
+                 orders: bool = False) -> None:
         tune_malloc()
         seed_seq = seed if isinstance(seed, np.random.SeedSequence) else \
             np.random.SeedSequence(scenario.seed if seed is None else seed)
@@ -101,6 +106,8 @@ class MarketModel(mesa.Model):
                              scenario.population.scale,
                              [] if self.loyalty is None else self.loyalty.names,
                              *_months(self.calendar.dates), cats)
+        self.order_log = OrderLog(names, cats, [p.name for p in self.strategy.promotions], [
+            c.price for c in scenario.catalog.categories.values()]) if orders else None
         self.day = 0
 
     def step(self) -> None:
@@ -145,6 +152,10 @@ class MarketModel(mesa.Model):
             orders.tally |= loyalty.end_of_day(t, pop)
         # ledger: channels settle their spend, the day is booked
         out = self._outcome(t, orders, intent, reached, new, repeat, unsubscribes)
+        if self.order_log is not None:  # the order log: each order and its promotions
+            out.promotions = promotions_used(len(self.promotions), orders, completions,
+                                             None if offers is None else offers.used)
+            self.order_log.add(t, out)
         self._book(t, out, completions, forfeits, exposures, share_sent * reached.found)
         self.day += 1
         self.running = self.day < self.calendar.n_days
@@ -195,8 +206,8 @@ class MarketModel(mesa.Model):
         tiers = None if self.loyalty is None else self.loyalty.tier
         today = [o for a in self.promotions
                  if (o := a.offer(t, pop, stages, tiers)) is not None]
-        offers = Offers(today, pop.n, self.strategy.stacking, len(self.promotions)) \
-            if today else None
+        offers = Offers(today, pop.n, self.strategy.stacking, len(self.promotions),
+                        record=self.order_log is not None) if today else None
         if offers is not None and not offers.any:
             offers = None
         completions, lost, lost_value = None, 0, 0.0
@@ -207,6 +218,16 @@ class MarketModel(mesa.Model):
                 if done.shoppers.size:
                     completions = merge(completions, done)
         return offers, completions, (float(lost), lost_value)
+
+    def orders_frame(self, replication: int = 0) -> pd.DataFrame | None:
+        """The orders simulated so far, one row each (``sim.order_log.COLUMNS``;
+        ``replication``: the ``seed`` column); None unless built with ``orders=True``.
+        Calibrated customers keep the shop's own ids (``population.ids``, when the
+        population has them)."""
+        if self.order_log is None:
+            return None
+        return self.order_log.frame(self.calendar.dates, replication,
+                                    getattr(self.population, "ids", None))
 
     def run(self, on_day: Callable[[int], None] | None = None) -> MarketModel:
         """Step to the end of the horizon, calling ``on_day(day)`` after each day."""

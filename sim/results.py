@@ -51,6 +51,9 @@ class Results:
         by_category: one row per (seed, day, category): orders, GMV, COGS, and with a
             stock plan the inventory's day (units asked for, served, substituted, lost,
             lost GMV, arrivals, reorders, closing stock, holding cost).
+        orders: with ``simulate(..., orders=True)`` one row per simulated order (simulated
+            scale), columns ``sim.order_log.COLUMNS``: seed, day, date, customer,
+            channel, promotion, category, units, list_value, gmv, new; None otherwise.
         scenario: the scenario run.
         strategy: the strategy run.
     """
@@ -68,6 +71,7 @@ class Results:
         self.by_cohort = frames["by_cohort"]
         self.by_source = frames["by_source"]
         self.by_category = derive(frames["by_category"])
+        self.orders: pd.DataFrame | None = frames.get("orders")
         self._totals: pd.DataFrame | None = None
 
     @property

@@ -11,22 +11,32 @@ import pandas as pd
 
 from agents.streams import replication_seeds
 from sim.model import MarketModel
+from sim.order_log import concat
 from sim.results import Results
 from sim.schema import Scenario, Strategy
 
 __all__ = ["simulate", "simulate_many"]
 
 
+#: The frames of a run, in the order ``Results`` takes them.
+_FRAMES = ("daily", "by_channel", "by_segment", "by_city_tier", "by_promotion", "by_tier",
+           "by_cohort", "by_source", "by_category")
+
+
 def _run_one(scenario: Scenario, strategy: Strategy, seed_seq: np.random.SeedSequence,
-             index: int, on_day: Callable[[int], None] | None = None
+             index: int, on_day: Callable[[int], None] | None = None, orders: bool = False
              ) -> dict[str, pd.DataFrame]:
-    model = MarketModel(scenario, strategy, seed_seq).run(on_day)
-    return model.ledger.frames(model.calendar.dates, index)
+    model = MarketModel(scenario, strategy, seed_seq, orders=orders).run(on_day)
+    frames = model.ledger.frames(model.calendar.dates, index)
+    if (log := model.orders_frame(index)) is not None:
+        frames["orders"] = log
+    return frames
 
 
 def simulate(scenario: Scenario, strategy: Strategy | None = None, seeds: int = 4, *,
              seed: int | None = None, jobs: int = 1,
-             progress: Callable[[int], None] | None = None, first: int = 0) -> Results:
+             progress: Callable[[int], None] | None = None, first: int = 0,
+             orders: bool = False) -> Results:
     """Run ``scenario`` under ``strategy`` on ``seeds`` replications.
 
     Replication *i* uses the *i*-th child of ``SeedSequence(seed)``, so the numbers do
@@ -41,18 +51,21 @@ def simulate(scenario: Scenario, strategy: Strategy | None = None, seeds: int = 
         progress: called with a number of simulated days each time some finish.
         first: index of the first replication: ``first=2, seeds=1`` runs replication 2
             alone, exactly as it runs among others (results keep its index as ``seed``).
+        orders: also return every simulated order, ``Results.orders`` (one row per order
+            at simulated scale; columns ``sim.order_log.COLUMNS``); no number changes.
 
     Returns:
-        Results with daily, per-channel, per-segment and per-city-tier KPIs.
+        Results with daily, per-channel, per-segment and per-city-tier KPIs (and with
+        ``orders`` the order log).
     """
     return simulate_many(scenario, {"plan": strategy}, seeds, seed=seed, jobs=jobs,
-                         progress=progress, first=first)["plan"]
+                         progress=progress, first=first, orders=orders)["plan"]
 
 
 def simulate_many(scenario: Scenario, strategies: dict[str, Strategy | None], seeds: int = 4,
                   *, seed: int | None = None, jobs: int = 1,
-                  progress: Callable[[int], None] | None = None, first: int = 0
-                  ) -> dict[str, Results]:
+                  progress: Callable[[int], None] | None = None, first: int = 0,
+                  orders: bool = False) -> dict[str, Results]:
     """``simulate`` for several strategies on the same replications, sharing one pool of
     ``jobs`` worker processes (arguments as for ``simulate``)."""
     if seeds < 1:
@@ -64,12 +77,12 @@ def simulate_many(scenario: Scenario, strategies: dict[str, Strategy | None], se
     if jobs <= 1 or len(tasks) == 1:
         step = (lambda _day: progress(1)) if progress else None
         for name, i, child in tasks:
-            parts[name, i] = _run_one(scenario, plans[name], child, first + i, step)
+            parts[name, i] = _run_one(scenario, plans[name], child, first + i, step, orders)
     else:
         ctx = mp.get_context("spawn")  # no state inherited from the parent: same numbers
         with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx) as pool:
-            futures = {pool.submit(_run_one, scenario, plans[name], child, first + i): (name, i)
-                       for name, i, child in tasks}
+            futures = {pool.submit(_run_one, scenario, plans[name], child, first + i, None,
+                                   orders): (name, i) for name, i, child in tasks}
             for fut in as_completed(futures):
                 parts[futures[fut]] = fut.result()
                 if progress:
@@ -77,9 +90,8 @@ def simulate_many(scenario: Scenario, strategies: dict[str, Strategy | None], se
     out = {}
     for name, plan in plans.items():
         frames = {key: pd.concat([parts[name, i][key] for i in range(seeds)],
-                                 ignore_index=True)
-                  for key in ("daily", "by_channel", "by_segment", "by_city_tier",
-                              "by_promotion", "by_tier", "by_cohort", "by_source",
-                              "by_category")}
+                                 ignore_index=True) for key in _FRAMES}
+        if orders:
+            frames["orders"] = concat([parts[name, i].pop("orders") for i in range(seeds)])
         out[name] = Results(scenario, plan, frames)
     return out

@@ -11,6 +11,10 @@ of the offers it really qualifies for:
 
 Gifts and points are not price offers: they always come on top, they lift demand by the
 value shoppers put on them, and their cost is loyalty cost, not discount cost.
+
+Asked to (``record``), the checkout also keeps which promotions each order used (the
+order log reads it): those whose saving it got under the stacking rule, the perks it
+got, and the promotion that added it (a group deal's joiners).
 """
 
 from __future__ import annotations
@@ -79,11 +83,19 @@ class Offers:
         n: number of shoppers.
         stacking: how price offers on one order combine.
         n_promotions: promotions in the plan (rows of ``Checkout.per_promotion``).
+        record: also record which promotions each order used (``used``).
+
+    Attributes:
+        used: with ``record``, after ``checkout``: bool ``(orders, promotions)``, for each
+            order kept, then each order in ``Checkout.extra``, the promotions it used
+            (None: not recorded).
     """
 
     def __init__(self, offers: list[Offer], n: int, stacking: Stacking,
-                 n_promotions: int) -> None:
+                 n_promotions: int, record: bool = False) -> None:
         self.n_promotions = n_promotions
+        self.record = record
+        self.used: np.ndarray | None = None
         self.price = [o for o in offers if not o.agent.promo.is_perk]
         self.perks = [o for o in offers if o.agent.promo.is_perk]
         self.stacking = stacking
@@ -154,12 +166,29 @@ class Offers:
             b.per_promo[o.agent.index, 0] += (b.credit[:, j] > 0).sum()
             b.per_promo[o.agent.index, 1] += b.credit[:, j].sum()
             o.agent.promo.settle(o, j, b)
+        perks: list[tuple[int, np.ndarray]] = []  # recorded: which orders got each perk
         for o in self.perks:
             cost = o.agent.promo.perk(o, o.takes(buyers, category) & b.keep, b)
             b.per_promo[o.agent.index, 0] += (cost > 0).sum()
             b.per_promo[o.agent.index, 2] += cost.sum()
+            if self.record:
+                perks.append((o.agent.index, cost > 0))
+        if self.record:
+            self.used = self._used(b, perks)
         return Checkout(gmv=b.gmv, keep=b.keep, tally=b.tally, per_promotion=b.per_promo,
                         extra=b.extra)
+
+    def _used(self, b: Basket, perks: list[tuple[int, np.ndarray]]) -> np.ndarray:
+        """Per order kept, then per order the offers added, the promotions it used: as
+        ``per_promotion`` counts them (a saving credited, a perk given, an order added)."""
+        used = np.zeros((int(b.keep.sum()), self.n_promotions), dtype=bool)
+        for j, o in enumerate(self.price):
+            used[:, o.agent.index] |= b.credit[b.keep, j] > 0
+        for index, got in perks:
+            used[:, index] |= got[b.keep]
+        if b.extra is None:
+            return used
+        return np.concatenate([used, np.eye(self.n_promotions, dtype=bool)[b.extra.promotion]])
 
     def _combine(self, savings: np.ndarray, list_value: np.ndarray) -> np.ndarray:
         """Credit per order and offer under the stacking rule."""

@@ -36,9 +36,9 @@ from sim._io import InputError, load_strategy_file, scenario_to_yaml
 from sim.schema import Scenario, Strategy
 
 __all__ = ["CompareOutOpt", "CompareSeedsOpt", "DaysOpt", "DecomposeOutOpt",
-           "DecomposeSeedsOpt", "JobsOpt", "Options", "PopulationOpt", "ReportOpt", "RunOutOpt",
-           "RunSeedsOpt", "ScenarioArg", "SeedOpt", "StudyOutOpt", "StudySeedsOpt", "console",
-           "err_console", "fail", "parse", "prepare", "progress_bar", "publish",
+           "DecomposeSeedsOpt", "JobsOpt", "Options", "OrdersOpt", "PopulationOpt", "ReportOpt",
+           "RunOutOpt", "RunSeedsOpt", "ScenarioArg", "SeedOpt", "StudyOutOpt", "StudySeedsOpt",
+           "console", "err_console", "fail", "parse", "prepare", "progress_bar", "publish",
            "report_folder", "user_input"]
 
 # a file or pipe gets a width that fits the tables; a terminal keeps its own
@@ -55,6 +55,10 @@ JobsOpt = Annotated[int, typer.Option(help="Worker processes.")]
 SeedOpt = Annotated[int | None, typer.Option(help="Root seed (default: the scenario's).")]
 ReportOpt = Annotated[bool, typer.Option(
     "--report", help="Also write OUT/report.html: the tables, plots and plans in one file.")]
+OrdersOpt = Annotated[bool, typer.Option(
+    "--orders", help="Also write OUT/orders.csv: every simulated order, one row each (seed, "
+                     "day, date, customer, channel, promotion, category, units, list_value, "
+                     "gmv, new), at simulated scale.")]
 # --seeds and --out say, per command, what the seeds are shared by and what is written
 RunSeedsOpt = Annotated[int, typer.Option(help="Replications (seeds).")]
 CompareSeedsOpt = Annotated[int, typer.Option(help="Replications shared by every strategy.")]

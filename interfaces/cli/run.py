@@ -19,6 +19,7 @@ from interfaces.cli._common import (
     DecomposeSeedsOpt,
     JobsOpt,
     Options,
+    OrdersOpt,
     PopulationOpt,
     ReportOpt,
     RunOutOpt,
@@ -60,6 +61,7 @@ def run(
     seed: SeedOpt = None,
     out: RunOutOpt = Path("out"),
     with_report: ReportOpt = False,
+    orders: OrdersOpt = False,
 ) -> None:
     """Run a scenario on several seeds; print KPIs with 95% CIs and write files to --out."""
     opts = Options(seeds, population, days, jobs, seed, out, with_report)
@@ -69,7 +71,7 @@ def run(
     with progress_bar(TextColumn("shopper-days")) as progress:
         task = progress.add_task(f"{sc.name} x {seeds} seeds", total=total)
         res = simulate(sc, plan, seeds=seeds, seed=seed, jobs=jobs,
-                       progress=lambda n: progress.advance(task, n))
+                       progress=lambda n: progress.advance(task, n), orders=orders)
     console.print(summary_table(res))
     console.print(channel_table(res))
     if res.strategy.promotions:
@@ -80,7 +82,8 @@ def run(
 
 
 def _write_run(res: Results, scratch: Path) -> None:
-    """The files of one run: CSV frames, summary.json, the strategy and the plots."""
+    """The files of one run: CSV frames (and with ``--orders`` the order log),
+    summary.json, the strategy and the plots."""
     from interfaces import plots
 
     res.daily.to_csv(scratch / "daily.csv", index=False)
@@ -92,6 +95,8 @@ def _write_run(res: Results, scratch: Path) -> None:
     res.by_category.to_csv(scratch / "by_category.csv", index=False)
     if res.strategy.stock:
         res.inventory_summary().to_csv(scratch / "inventory.csv")
+    if res.orders is not None:
+        res.orders.to_csv(scratch / "orders.csv", index=False)
     summary = {
         "scenario": res.scenario.name,
         "currency": res.scenario.currency,
