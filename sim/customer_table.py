@@ -198,7 +198,7 @@ def _ids(source: str, column: pd.Series) -> np.ndarray:
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
         j = int(np.flatnonzero(ids == ids[i])[0])
-        raise InputError(source, "customer", f"row {i + 1} repeats the id {ids[i]!r} of row "
+        raise InputError(source, "customer", f"row {i + 1} repeats the id {str(ids[i])!r} of row "
                                              f"{j + 1}; each customer appears once")
     return ids
 
@@ -260,10 +260,10 @@ def _fail(source: str, column: str, bad: np.ndarray, values: np.ndarray, ids: np
     i = int(np.flatnonzero(bad)[0])
     value = values[i]
     if isinstance(value, str):
-        shown = repr(value) if value else "an empty cell"
+        shown = repr(str(value)) if value else "an empty cell"
     elif value is None or pd.isna(value):
         shown = "an empty cell"
     else:
         shown = f"{float(value):g}"
-    who = f" (customer {ids[i]!r})" if ids[i] != "" else ""
+    who = f" (customer {str(ids[i])!r})" if ids[i] != "" else ""
     raise InputError(source, column, f"row {i + 1}{who} has {shown}; {rule}")
