@@ -5,6 +5,12 @@
   multiplier; an aware non-customer at ``aware_purchase_factor`` times that; prospects
   and churned customers not at all. Rate modifiers scale it (message fatigue, a loyalty
   tier), and contacts add a first-order hazard (word of mouth).
+* Arrivals. With ``arrivals`` > 0 (first orders a day at real scale, e.g. fitted to a
+  shop's order log) every prospect (neither customer nor aware) gets an own first-order
+  hazard ``demand x arrivals / scale / prospects``, the day's prospects sharing it, so
+  that ``arrivals`` of them a day order for the first time (times the day's demand and
+  price response) as long as prospects last. They are organic acquisitions; a prospect
+  who visits without buying becomes aware and leaves the pool.
 * Seasonality. A category's monthly multiplier scales the hazard of buying it, weighted
   by the shopper's category preferences.
 * Price. With a saving s (a share of list price, from the day's offers: see
@@ -46,7 +52,8 @@ class Intent:
 
     Attributes:
         visitors, buyers: shopper indices.
-        base: own hazard per shopper, contacts' share included, after price (float32).
+        base: own hazard per shopper, contacts' share and arrivals included, after price
+            (float32).
         contacts: the contacts' first-order hazard before price (0.0: none).
         lift, lift_k: price and season multiplier per shopper and per (shopper, category).
         tier_price: share of the price each shopper pays as a member (None: no programme).
@@ -138,6 +145,8 @@ class Demand:
         if self.contacts is not None:  # contacts who are customers bring first orders
             contacts = self.contacts.hazard(pop)
             base += contacts
+        if p.arrivals > 0:
+            self._arrivals(pop, base, demand)
         lift = self.reference.lift(pop, lift)
         tier_price = None
         if self.member is not None:  # member price and points: a permanent price cut
@@ -149,6 +158,16 @@ class Demand:
         empty = np.zeros(0, dtype=np.int64)
         return Intent(empty, empty, base, contacts, lift, lift_k, tier_price, None, empty,
                       self._ctr_sat[:0], np.zeros((0, 0), dtype=np.float32), base, churned)
+
+    @staticmethod
+    def _arrivals(pop: ShopperPopulation, base: np.ndarray, demand: float) -> None:
+        """Add the prospects' own first-order hazard: ``arrivals`` (real scale) shared
+        among today's prospects, so that they bring that many first orders a day."""
+        prospects = ~(pop.customer | pop.aware)
+        count = np.count_nonzero(prospects)
+        if count:
+            p = pop.params
+            base[prospects] += np.float32(demand * p.arrivals / p.scale / count)
 
     def _channel_hazards(self, day: int, pop: ShopperPopulation, intent: Intent,
                          conversion: np.ndarray, live: np.ndarray) -> None:

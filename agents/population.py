@@ -11,8 +11,18 @@ module each, which read this state and write only their own part of it:
 * ``agents.lifecycle``: customers, dropout, first and last order days, trailing spend.
 
 Traits (fixed for the run): segment, city tier, BG/NBD purchase rate lambda (drawn from
-Gamma(r, alpha) per shopper) and dropout probability p (Beta(a, b)), basket mean and
-log-sd, price sensitivity, category preferences (Dirichlet around the segment's weights).
+Gamma(r, alpha) per shopper) and dropout probability p (Beta(a, b)), basket mean (from
+the segment's basket model, or p / nu with nu ~ Gamma(q, gamma) under a Gamma-Gamma
+``spend`` model) and log-sd, price sensitivity, category preferences (Dirichlet around
+the segment's weights).
+
+The shoppers on day 0. With a customer table (``population.customers``), its customers
+come first (rows 0..k-1, ``ids`` naming them), their traits and state drawn from their
+own history (``agents.customers``: BG/NBD posterior, Gamma-Gamma posterior, orders per
+category); the other ``size - k`` shoppers are drawn from the segments as without a
+table: a share ``initial_customer_share`` are customers with a made-up history of up to
+``history_days``, a share ``initial_aware_share`` know the shop, the rest are prospects.
+Prospects can also arrive on their own (``arrivals``, in ``agents.demand``).
 """
 
 from __future__ import annotations
@@ -33,13 +43,22 @@ from agents._config import (
 )
 from agents.catalog import Catalog
 from agents.channels import Channel
-from agents.streams import TRAITS
+from agents.customers import (
+    CustomerTable,
+    History,
+    Seeded,
+    SegmentModels,
+    draw_basket_mean,
+    seed_customers,
+)
+from agents.streams import CUSTOMERS, TRAITS
 
 if TYPE_CHECKING:
     from agents.streams import Streams
 
 __all__ = ["EXISTING", "NEVER", "ORGANIC", "REFERRAL", "BasketParams", "BetaParams",
-           "GammaParams", "Population", "Segment", "ShopperPopulation", "ShopperSource"]
+           "GammaParams", "Population", "Segment", "ShopperPopulation", "ShopperSource",
+           "SpendParams"]
 
 class GammaParams(Config):
     """BG/NBD purchase rates: lambda ~ Gamma(shape ``r``, rate ``alpha``), per day.
@@ -74,6 +93,22 @@ class BasketParams(Config):
 
 
 
+class SpendParams(Config):
+    """Gamma-Gamma spend per order (Fader, Hardie and Lee 2005, "RFM and CLV").
+
+    A shopper's order values are Gamma(shape ``p``, rate nu) with her own
+    nu ~ Gamma(shape ``q``, rate ``gamma``): her mean basket is p / nu (currency; the
+    mean over shoppers is ``p gamma / (q - 1)`` for q > 1). It replaces the basket
+    model's mean (``basket.cv`` still spreads the orders around it); a table customer's
+    nu is drawn from its posterior given her repeat orders (``agents.customers``).
+    """
+
+    p: Positive
+    q: Positive
+    gamma: Positive
+
+
+
 class Segment(Config):
     """A group of shoppers whose traits are drawn from the same distributions."""
 
@@ -86,6 +121,7 @@ class Segment(Config):
     purchase: GammaParams
     dropout: BetaParams
     basket: BasketParams
+    spend: SpendParams | None = None
     price_sensitivity: Annotated[float, Field(ge=0.0, le=10.0)] = 2.5
     categories: dict[str, Positive] = Field(default_factory=dict)
     channel_affinity: dict[str, NonNegative] = Field(default_factory=dict)
@@ -98,7 +134,17 @@ class Segment(Config):
 
 
 class Population(Config):
-    """The simulated shoppers. Each simulated shopper stands for ``scale`` real ones."""
+    """The simulated shoppers. Each simulated shopper stands for ``scale`` real ones.
+
+    Attributes (besides the traits' and stages' parameters):
+        size: simulated shoppers, the table's customers (``round(k / scale)`` of its k
+            rows) included.
+        arrivals: first orders a day from prospects, at real scale (before the day's
+            demand multiplier and price response); 0: prospects buy only through
+            channels and word of mouth.
+        customers: the shop's own customers to start from (None: all drawn from the
+            segments).
+    """
 
     size: int = Field(ge=1, le=50_000_000)
     scale: Positive = 1.0
@@ -117,6 +163,8 @@ class Population(Config):
     dormant_after_days: int = Field(default=90, ge=1)
     high_value_spend: Positive = 3000.0
     spend_window_days: int = Field(default=365, ge=7)
+    arrivals: NonNegative = 0.0
+    customers: CustomerTable | None = None
     segments: dict[str, Segment] = Field(min_length=1)
 
     @field_validator("segments")
@@ -142,6 +190,10 @@ class ShopperSource(Protocol):
     @property
     def channels(self) -> dict[str, Channel]: ...
 
+    @property
+    def customer_history(self) -> History | None:
+        """The checked rows of ``population.customers`` (None: no table)."""
+
 
 class ShopperPopulation:
     """All shoppers of one run: their traits and state.
@@ -149,6 +201,12 @@ class ShopperPopulation:
     Args:
         scenario: the validated scenario (traits come from its segments).
         streams: the run's random streams.
+
+    Attributes (some):
+        ids: the customer table's ids of rows 0..k-1 (str), the table shoppers in
+            population order; None without a table.
+        n_orders: orders placed: a table customer's purchase days before day 0, plus
+            every order of the run (a drawn customer's made-up history counts none).
     """
 
     def __init__(self, scenario: ShopperSource, streams: Streams) -> None:
@@ -163,63 +221,117 @@ class ShopperPopulation:
         self.channels = list(scenario.channels.values())
         #: channels that message subscribers (a row of ``fatigue`` and ``subscribed`` each)
         self.owned = [c for c, ch in enumerate(self.channels) if ch.pricing == "per_message"]
-        g = streams.generator(TRAITS)
+        g, gc = streams.generator(TRAITS), streams.generator(CUSTOMERS)
+        history, weights = scenario.customer_history, self._category_weights(scenario)
+        head = None if history is None else seed_customers(
+            history, _segment_models(pop, weights), pop.scale, gc)
+        k = 0 if head is None else head.size
+        self.ids = None if head is None else head.ids
 
-        self.segment = g.choice(len(seg_cfg), size=n, p=[s.share for s in seg_cfg]).astype(np.int8)
+        # the shoppers after the table's (all of them without one), drawn as always
+        rest = g.choice(len(seg_cfg), size=n - k, p=[s.share for s in seg_cfg]).astype(np.int8)
+        self.segment = _join(None if head is None else head.segment, rest)
         self.city_tier = np.zeros(n, dtype=np.int8)
         self.lam = np.zeros(n, dtype=np.float32)
         self.p_drop = np.zeros(n, dtype=np.float32)
         self.basket_mean = np.zeros(n, dtype=np.float32)
         for s, seg in enumerate(seg_cfg):
-            idx = np.flatnonzero(self.segment == s)
+            idx = k + np.flatnonzero(rest == s)
             tiers = np.array([seg.city_tiers.get(t, 0.0) for t in CITY_TIERS])
             self.city_tier[idx] = g.choice(len(CITY_TIERS), size=idx.size, p=tiers / tiers.sum())
             self.lam[idx] = g.gamma(seg.purchase.r, 1.0 / seg.purchase.alpha, size=idx.size)
             self.p_drop[idx] = g.beta(seg.dropout.a, seg.dropout.b, size=idx.size)
             self.basket_mean[idx] = g.gamma(seg.basket.shape, seg.basket.mean / seg.basket.shape,
                                             size=idx.size)
+        for s, seg in enumerate(seg_cfg):  # a spend model replaces the basket's mean
+            if seg.spend is not None:
+                idx = k + np.flatnonzero(rest == s)
+                self.basket_mean[idx] = draw_basket_mean(gc, seg.spend.p, seg.spend.q,
+                                                         seg.spend.gamma, np.zeros(idx.size))
+        if head is not None:
+            for name in ("city_tier", "lam", "p_drop", "basket_mean"):
+                getattr(self, name)[:k] = getattr(head, name)
         self.basket_sigma = np.sqrt(np.log1p(np.array([s.basket.cv**2 for s in seg_cfg])))[
             self.segment].astype(np.float32)
         self.price_sensitivity = np.array([s.price_sensitivity for s in seg_cfg],
                                           dtype=np.float32)[self.segment]
-        self.prefs = self._draw_preferences(scenario, g)
-        self._draw_state(scenario, g)
+        self.prefs = self._draw_preferences(scenario, g, weights, rest, head)
+        self._draw_state(scenario, g, head)
 
-    def _draw_preferences(self, scenario: ShopperSource, g: np.random.Generator) -> np.ndarray:
-        """Category preferences per shopper: Dirichlet around the segment's weights."""
+    @staticmethod
+    def _category_weights(scenario: ShopperSource) -> np.ndarray:
+        """Each segment's category weights (a row each, summing to 1)."""
         cats = scenario.catalog.categories
-        conc = scenario.population.category_concentration
-        prefs = np.zeros((self.n, len(cats)), dtype=np.float32)
-        for s, seg in enumerate(scenario.population.segments.values()):
-            idx = np.flatnonzero(self.segment == s)
-            w = np.array([c.weight * (seg.categories.get(k, 0.0) if seg.categories else 1.0)
+        rows = [np.array([c.weight * (seg.categories.get(k, 0.0) if seg.categories else 1.0)
                           for k, c in cats.items()])
-            w = w / w.sum()
-            draws = np.zeros((idx.size, len(cats)))
+                for seg in scenario.population.segments.values()]
+        return np.array([w / w.sum() for w in rows])
+
+    def _draw_preferences(self, scenario: ShopperSource, g: np.random.Generator,
+                          weights: np.ndarray, rest: np.ndarray, head: Seeded | None
+                          ) -> np.ndarray:
+        """Category preferences per shopper: Dirichlet around the segment's weights."""
+        conc = scenario.population.category_concentration
+        k = self.n - rest.size
+        prefs = np.zeros((self.n, weights.shape[1]), dtype=np.float32)
+        for s, w in enumerate(weights):
+            idx = k + np.flatnonzero(rest == s)
+            draws = np.zeros((idx.size, w.size))
             pos = w > 0
             draws[:, pos] = g.gamma(conc * w[pos], size=(idx.size, int(pos.sum())))
             prefs[idx] = draws / np.maximum(draws.sum(axis=1, keepdims=True), 1e-12)
+        if head is not None:
+            prefs[:k] = head.prefs
         return prefs
 
-    def _draw_state(self, scenario: ShopperSource, g: np.random.Generator) -> None:
-        """The state on day 0: customers with a history before the horizon, awareness."""
+    def _draw_state(self, scenario: ShopperSource, g: np.random.Generator,
+                    head: Seeded | None) -> None:
+        """The state on day 0: the table's customers where they stand; the others
+        customers with a history before the horizon, aware or prospects."""
         pop, n = scenario.population, self.n
-        self.customer = g.random(n) < pop.initial_customer_share
-        self.aware = self.customer | (g.random(n) < pop.initial_aware_share)
-        self.alive = self.customer.copy()
+        k = 0 if head is None else head.size
+        r, yes = n - k, np.ones(k, dtype=bool)
+        customer = g.random(r) < pop.initial_customer_share
+        aware = customer | (g.random(r) < pop.initial_aware_share)
         hist = pop.history_days
-        last = -1 - np.floor(g.random(n) * hist).astype(np.int32)
-        first = last - np.floor(g.random(n) * hist).astype(np.int32)
-        self.last_day = np.where(self.customer, last, NEVER).astype(np.int32)
-        self.first_day = np.where(self.customer, first, NEVER).astype(np.int32)
-        self.n_orders = np.zeros(n, dtype=np.int32)
+        last = -1 - np.floor(g.random(r) * hist).astype(np.int32)
+        first = last - np.floor(g.random(r) * hist).astype(np.int32)
+        # an established customer's trailing spend starts at its expected value
+        spend = np.where(customer, self.lam[k:] * self.basket_mean[k:] * pop.spend_window_days,
+                         0.0).astype(np.float32)
+        h = head
+        self.customer = _join(None if h is None else yes, customer)
+        self.aware = _join(None if h is None else yes, aware)
+        self.alive = _join(None if h is None else h.alive, customer)
+        self.last_day = _join(None if h is None else h.last_day,
+                              np.where(customer, last, NEVER).astype(np.int32))
+        self.first_day = _join(None if h is None else h.first_day,
+                               np.where(customer, first, NEVER).astype(np.int32))
+        self.n_orders = _join(None if h is None else h.n_orders, np.zeros(r, dtype=np.int32))
         # how a customer came: a channel index, or ORGANIC, REFERRAL, EXISTING (before day 0)
         self.acquired_by = np.where(self.customer, EXISTING, ORGANIC).astype(np.int8)
-        # an established customer's trailing spend starts at its expected value
-        self.spend = np.where(self.customer, self.lam * self.basket_mean * pop.spend_window_days,
-                              0.0).astype(np.float32)
+        self.spend = _join(None if h is None else h.spend, spend)
         self.adstock = np.zeros((len(self.channels), n), dtype=np.float32)
         self.fatigue = np.zeros((len(self.owned), n), dtype=np.float32)
         self.subscribed = np.repeat(self.customer[None, :], len(self.owned), axis=0)
         self.reference = np.ones(n, dtype=np.float32)  # reference price index (1 = list)
         self.owed = np.zeros(n, dtype=np.float32)  # orders borrowed from the future
+
+
+def _join(head: np.ndarray | None, rest: np.ndarray) -> np.ndarray:
+    """The table shoppers' values followed by the others' (a copy of ``rest`` alone)."""
+    return rest.copy() if head is None else np.concatenate([head.astype(rest.dtype), rest])
+
+
+def _segment_models(pop: Population, weights: np.ndarray) -> SegmentModels:
+    """The segments' models as ``agents.customers`` reads them (segment order)."""
+    segs = list(pop.segments.values())
+    nan = (np.nan, np.nan, np.nan)
+    return SegmentModels(
+        bgnbd=np.array([(s.purchase.r, s.purchase.alpha, s.dropout.a, s.dropout.b)
+                        for s in segs]),
+        basket=np.array([(s.basket.shape, s.basket.mean) for s in segs]),
+        spend=np.array([nan if s.spend is None else (s.spend.p, s.spend.q, s.spend.gamma)
+                        for s in segs]),
+        tiers=np.array([[s.city_tiers.get(t, 0.0) for t in CITY_TIERS] for s in segs]),
+        prefs=pop.category_concentration * weights)

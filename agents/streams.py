@@ -75,6 +75,9 @@ def _family(prefix: str, owner: str) -> StreamFamily:
 
 # population: traits and initial state, drawn once
 TRAITS = _stream("traits", "population")
+# customers: the table customers' posterior traits (sample, BG/NBD, Gamma-Gamma, tiers,
+# preferences) and the Gamma-Gamma prior of the other shoppers, drawn once
+CUSTOMERS = _stream("customers", "customers")
 # exposure: prospects learn of the shop, aware non-customers forget
 AWARENESS = _stream("awareness", "exposure")
 # outreach: unsubscribes of tired subscribers (one row per owned channel)

@@ -15,6 +15,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import betaln, gammaln, hyp2f1
 
+from agents.customers import dropout_odds
+from agents.customers import p_alive as engine_p_alive
 from calibrate._mle import Fit, maximise
 
 __all__ = ["BGNBDFit", "conditional_expected", "expected_purchases", "fit_bgnbd",
@@ -121,13 +123,9 @@ def expected_purchases(params: dict[str, float], t: ArrayLike) -> np.ndarray:
 
 def _dropout_odds(params: dict[str, float], x: np.ndarray, tx: np.ndarray,
                   age: np.ndarray) -> np.ndarray:
-    """delta_{x>0} a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x): odds of having dropped out."""
-    r, alpha, a, b = _values(params)
-    odds = np.zeros_like(x)
-    m = x > 0
-    odds[m] = a / (b + x[m] - 1) * np.exp((r + x[m]) * (np.log(alpha + age[m])
-                                                        - np.log(alpha + tx[m])))
-    return odds
+    """delta_{x>0} a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x): odds of having dropped out
+    (the engine's formula, ``agents.customers.dropout_odds``)."""
+    return dropout_odds(*_values(params), x, tx, age)
 
 
 def p_alive(params: dict[str, float], frequency: ArrayLike, recency: ArrayLike,
@@ -144,7 +142,7 @@ def p_alive(params: dict[str, float], frequency: ArrayLike, recency: ArrayLike,
         P(alive), one per customer.
     """
     x, tx, age = (np.atleast_1d(np.asarray(v, dtype=float)) for v in (frequency, recency, T))
-    return np.asarray(1.0 / (1.0 + _dropout_odds(params, x, tx, age)))
+    return engine_p_alive(*_values(params), x, tx, age)
 
 
 def conditional_expected(params: dict[str, float], t: ArrayLike, frequency: ArrayLike,

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import ValidationError
 
+from sim.customer_table import input_error_in
 from sim.errors import InputError, one_sentence
 from sim.schema import Scenario, Strategy, strategy_problems
 
@@ -68,12 +69,17 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
 
 def load_scenario_file(path: str | Path, model: type[S], *, source: str | None = None) -> S:
     """Load a scenario YAML file and validate it as ``model`` (a ``Scenario`` or a
-    subclass that knows more sections, such as ``optimize.ScenarioWithLevers``)."""
+    subclass that knows more sections, such as ``optimize.ScenarioWithLevers``).
+
+    A relative path in the file (``population.customers.file``) is relative to the
+    file's folder; the scenario keeps it resolved. A customer table is read and checked
+    here too: its problems name the table, not the scenario file.
+    """
     data = read_yaml(path)
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context={"base": Path(path).resolve().parent})
     except ValidationError as exc:
-        raise one_sentence(exc, model, source or str(path)) from None
+        raise input_error_in(exc) or one_sentence(exc, model, source or str(path)) from None
 
 
 def load_strategy_file(path: str | Path, scenario: Scenario | None = None) -> Strategy:
@@ -113,7 +119,8 @@ def strategies_to_yaml(strategies: dict[str, Strategy]) -> str:
 
 
 def scenario_to_yaml(scenario: Scenario) -> str:
-    """A scenario as YAML text that ``load_scenario_file`` reads back unchanged."""
+    """A scenario as YAML text that ``load_scenario_file`` reads back unchanged (a
+    customer table's path is written absolute, so a copy elsewhere still finds it)."""
     data = scenario.model_dump(mode="json", exclude_none=True)
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Self
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from agents._config import (
     Config,
@@ -31,12 +31,14 @@ from agents._config import (
 )
 from agents.catalog import Catalog
 from agents.channels import Channel
+from agents.customers import History
 from agents.inventory import StockPlan
 from agents.loyalty import Loyalty
 from agents.population import Population
 from agents.promotions import AnyPromotion, Stacking
 from agents.word_of_mouth import Referral, WordOfMouthConfig
 from sim.calendar import Calendar, Horizon, Phase
+from sim.customer_table import input_error_in, read_customer_table
 from sim.errors import InputError, one_sentence
 
 __all__ = ["Scenario", "Strategy", "strategy_problems"]
@@ -131,7 +133,12 @@ def strategy_problems(strategy: Strategy, channels: list[str], categories: list[
 
 
 class Scenario(Config):
-    """A market and its default strategy. Load one with ``scenarios.load``."""
+    """A market and its default strategy. Load one with ``scenarios.load``.
+
+    A scenario whose population names a customer table (``population.customers``) reads
+    and checks it when it is validated; the rows travel with the scenario (also to
+    worker processes) as ``customer_history``.
+    """
 
     name: str
     description: str = ""
@@ -144,6 +151,12 @@ class Scenario(Config):
     calendar: Calendar = Field(default_factory=Calendar)
     strategy: Strategy = Field(default_factory=Strategy)
     word_of_mouth: WordOfMouthConfig | None = None
+    _history: History | None = PrivateAttr(default=None)
+
+    @property
+    def customer_history(self) -> History | None:
+        """The rows of ``population.customers``, read and checked (None: no table)."""
+        return self._history
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
@@ -173,6 +186,28 @@ class Scenario(Config):
             raise ValueError(f"@{field}@ {msg}")
         return self
 
+    @model_validator(mode="after")
+    def _customer_table(self) -> Scenario:
+        """Read and check the customer table (an ``InputError`` naming the table) and
+        that the population holds the share of it its scale simulates."""
+        pop = self.population
+        if pop.customers is None:
+            return self
+        hist = read_customer_table(pop.customers.file, list(pop.segments),
+                                   list(self.catalog.categories))
+        used = hist.used(pop.scale)
+        if used > hist.size:
+            raise ValueError(f"@population.scale@ must be at least 1 with a customer table "
+                             f"(got {pop.scale:g}): each of the {hist.size} rows of "
+                             f"{hist.source} is one real customer, and a simulated shopper "
+                             "stands for at least one")
+        if pop.size < used:
+            raise ValueError(f"@population.size@ must be at least {used} (got {pop.size}): "
+                             f"the customer table {hist.source} holds {hist.size} customers, "
+                             f"{used} of them simulated at scale {pop.scale:g}")
+        self._history = hist
+        return self
+
     def with_overrides(self, overrides: dict[str, Any]) -> Self:
         """Return a copy with dotted-path fields replaced, validated again.
 
@@ -184,13 +219,16 @@ class Scenario(Config):
         try:
             return type(self).model_validate(data)
         except ValidationError as exc:
-            raise one_sentence(exc, type(self), "overrides") from None
+            raise input_error_in(exc) or one_sentence(exc, type(self), "overrides") from None
 
     def with_population(self, size: int) -> Self:
         """Return a copy simulated with ``size`` shoppers standing for the same real market.
 
         ``scale`` is adjusted so that ``size x scale`` (the real number of shoppers) is
-        unchanged: a smaller population is a coarser, faster view of the same market.
+        unchanged: a smaller population is a coarser, faster view of the same market. With
+        a customer table, each run then simulates ``round(k / scale)`` of its k customers
+        (a sample drawn per seed), so ``size`` must be at least that and at most the real
+        number of shoppers.
         """
         real = self.population.size * self.population.scale
         return self.with_overrides({"population.size": size, "population.scale": real / size})
