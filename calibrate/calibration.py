@@ -14,9 +14,10 @@ import atexit
 import datetime as dt
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -27,7 +28,7 @@ from calibrate.backtest import Backtest, repeat_histogram, run_backtest
 from calibrate.bgnbd import fit_bgnbd
 from calibrate.gamma_gamma import fit_gamma_gamma
 from calibrate.orders import OrderLog, read_orders
-from calibrate.seasonality import CalendarFit, fit_calendar
+from calibrate.seasonality import MONTHS, WEEKDAYS, CalendarFit, fit_calendar
 from calibrate.shop import (
     ALL,
     SegmentFit,
@@ -75,6 +76,7 @@ class Calibration:
         backtest: the back-test over the rest of the log (None: the log ends at ``until``
             or it was not asked for).
         until: the calibration date; ``source``: the log's name.
+        notes: what could not be fitted and was set instead (empty: nothing).
     """
 
     scenario: ScenarioWithLevers
@@ -86,6 +88,7 @@ class Calibration:
     backtest: Backtest | None
     until: dt.date
     source: str
+    notes: str
     _scratch: Path = field(repr=False)
 
     def fit_table(self) -> pd.DataFrame:
@@ -97,12 +100,14 @@ class Calibration:
             for model, fit, units in (("bgnbd", seg.bgnbd, {"alpha": "days"}),
                                       ("gamma_gamma", seg.spend,
                                        {"gamma": self.scenario.currency})):
-                for _, row in fit.table().iterrows():
-                    rows.append({"model": model, "segment": name, **row.to_dict(),
-                                 "unit": units.get(row["parameter"], ""),
+                for row in fit.table().to_dict("records"):
+                    rows.append({"model": model, "segment": name,
+                                 **{str(k): v for k, v in row.items()},
+                                 "unit": units.get(str(row["parameter"]), ""),
                                  "log_likelihood": fit.log_likelihood, "n": fit.n})
         cal = self.calendar.table()
-        rows += [{"model": "calendar", "segment": "", **r, "unit": "multiplier",
+        rows += [{"model": "calendar", "segment": "", **{str(k): v for k, v in r.items()},
+                  "unit": "multiplier",
                   "log_likelihood": self.calendar.log_likelihood, "n": self.calendar.n_days}
                  for r in cal.to_dict("records")]
         a = self.arrivals
@@ -154,6 +159,21 @@ def _yaml(data: dict[str, Any]) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
+F = TypeVar("F")
+
+
+def _fitted(model: str, where: str, source: str, fit: Callable[..., F], *args: Any) -> F:
+    """``fit(*args)``, its ``ValueError`` as one sentence naming the model and segment."""
+    try:
+        return fit(*args)
+    except ValueError as exc:
+        text = str(exc).rstrip(".")
+        if not text.startswith(model):  # the optimum, not the data, failed
+            text = (f"{model} cannot be fitted: {text}; there are too few customers or "
+                    "repeat purchases to tell its parameters apart")
+        raise InputError(source, None, f"{where}: {text}") from None
+
+
 def _fit_segments(log: OrderLog, summary: pd.DataFrame, segment: pd.Series,
                   recent: pd.Series) -> dict[str, SegmentFit]:
     """BG/NBD and Gamma-Gamma per segment; ``recent``: the segments of the recent new
@@ -168,11 +188,10 @@ def _fit_segments(log: OrderLog, summary: pd.DataFrame, segment: pd.Series,
     for name in names:
         s = summary[segment.reindex(summary.index).to_numpy() == name]
         where = f"segment '{name}'" if len(names) > 1 else "the log"
-        try:
-            bgnbd = fit_bgnbd(s["frequency"], s["recency"], s["T"])
-            spend = fit_gamma_gamma(s["frequency"], s["monetary"])
-        except ValueError as exc:
-            raise InputError(log.source, None, f"{where}: {exc}") from None
+        bgnbd = _fitted("BG/NBD", where, log.source, fit_bgnbd, s["frequency"],
+                        s["recency"], s["T"])
+        spend = _fitted("Gamma-Gamma", where, log.source, fit_gamma_gamma, s["frequency"],
+                        s["monetary"])
         tiers = None if log.city_tier is None else city_tier_shares(
             pd.Series(np.asarray(log.city_tier)[s.index.to_numpy()]))
         out[name] = SegmentFit(name, bgnbd, spend, int(counts[name]), float(share[name]),
@@ -180,23 +199,39 @@ def _fit_segments(log: OrderLog, summary: pd.DataFrame, segment: pd.Series,
     return out
 
 
-def _arrivals(log: OrderLog, calendar: CalendarFit, until: pd.Timestamp,
-              recent_days: int) -> tuple[Arrivals, pd.Series]:
-    """New customers per day over the last ``recent_days`` days to ``until``, divided by
-    those days' demand multipliers; and those new customers' segments."""
-    first = log.first_orders_per_day(until)
-    window = first[first.index > until - pd.Timedelta(days=recent_days)]
-    dates = window.index
-    demand = (np.asarray(calendar.weekly)[dates.weekday]
-              * np.asarray(calendar.monthly)[dates.month - 1])
-    count = int(window.sum())
-    rate = count / float(demand.sum()) if len(dates) else 0.0
-    se = np.sqrt(count) / float(demand.sum()) if len(dates) else 0.0
+def _recent_segments(log: OrderLog, until: pd.Timestamp, recent_days: int) -> pd.Series:
+    """The segments of the customers whose first order falls in the recent window."""
     firsts = log.days.groupby("customer")["date"].min()
     codes = firsts[(firsts > until - pd.Timedelta(days=recent_days)) & (firsts <= until)].index
-    segs = pd.Series(np.asarray(log.segment)[codes] if log.segment is not None
+    return pd.Series(np.asarray(log.segment)[codes] if log.segment is not None
                      else [ALL] * len(codes), dtype=object)
-    return Arrivals(rate, float(se), count, len(dates)), segs
+
+
+def _arrivals(log: OrderLog, calendar: CalendarFit, until: pd.Timestamp,
+              recent_days: int) -> Arrivals:
+    """New customers per day over the last ``recent_days`` days to ``until``, divided by
+    those days' demand multipliers (Poisson standard error)."""
+    first = log.first_orders_per_day(until)
+    window = first[first.index > until - pd.Timedelta(days=recent_days)]
+    dates = pd.DatetimeIndex(window.index)
+    demand = float((np.asarray(calendar.weekly)[dates.day_of_week]
+                    * np.asarray(calendar.monthly)[dates.month - 1]).sum())
+    count = int(window.sum())
+    if not len(dates):
+        return Arrivals(0.0, 0.0, 0, 0)
+    return Arrivals(count / demand, float(np.sqrt(count)) / demand, count, len(dates))
+
+
+def _calendar(daily: pd.Series) -> tuple[CalendarFit, str]:
+    """The calendar of the customers' repeat orders; flat, with the reason, when the log
+    is too short or too sparse to fit one."""
+    try:
+        return fit_calendar(daily), ""
+    except ValueError as exc:
+        names = [f"weekly.{d}" for d in WEEKDAYS] + [f"monthly.{m}" for m in MONTHS]
+        flat = CalendarFit([1.0] * 7, [1.0] * 12, [], dict.fromkeys(names, np.nan), np.nan,
+                           int((daily > 0).sum()), False, 0, np.nan)
+        return flat, f"the calendar is flat: {exc}"
 
 
 def _template(template: Scenario | str) -> dict[str, Any]:
@@ -249,10 +284,10 @@ def from_orders(orders: pd.DataFrame | str | Path, customer: str, date: str, val
     summary = log.summary(end)
     seg = pd.Series(np.asarray(log.segment) if log.segment is not None
                     else np.full(len(log.ids), ALL, dtype=object))
+    fits = _fit_segments(log, summary, seg, _recent_segments(log, end, recent_days))
     # the calendar multiplies the buying of customers: fitted on their repeat orders
-    calendar = fit_calendar(log.daily(end) - log.first_orders_per_day(end))
-    arrivals, recent = _arrivals(log, calendar, end, recent_days)
-    fits = _fit_segments(log, summary, seg, recent)
+    calendar, calendar_note = _calendar(log.daily(end) - log.first_orders_per_day(end))
+    arrivals = _arrivals(log, calendar, end, recent_days)
     tpl = _template(template)
     start = (end + pd.Timedelta(days=1)).date()
     events = calendar.events_on(start, days)
@@ -291,5 +326,5 @@ def from_orders(orders: pd.DataFrame | str | Path, customer: str, date: str, val
         bt = run_backtest(scenario, log, summary, fits, seg, end, seeds, jobs)
     cal = Calibration(scenario, fits, calendar, arrivals, table,
                       repeat_histogram(summary, fits, seg), bt, end.date(), log.source,
-                      scratch)
+                      calendar_note, scratch)
     return cal

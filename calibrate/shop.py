@@ -156,12 +156,12 @@ def catalog_section(log: OrderLog, margin: float) -> dict[str, Any]:
         return {"categories": {ALL: {"price": price, "unit_cost": price * (1 - margin),
                                      "weight": 1.0}}}
     per = log.categories.groupby("category")[["orders", "value"]].sum()
-    weight = per["orders"] / per["orders"].sum()
+    prices = (per["value"] / per["orders"]).to_numpy()
+    weights = (per["orders"] / per["orders"].sum()).to_numpy()
     return {"categories": {
-        str(name): {"price": float(row["value"] / row["orders"]),
-                    "unit_cost": float(row["value"] / row["orders"] * (1 - margin)),
-                    "weight": float(weight[name])}
-        for name, row in per.iterrows()}}
+        str(name): {"price": float(p), "unit_cost": float(p * (1 - margin)),
+                    "weight": float(w)}
+        for name, p, w in zip(per.index, prices, weights, strict=True)}}
 
 
 def segment_categories(log: OrderLog, segment: pd.Series) -> dict[str, dict[str, float]]:

@@ -54,6 +54,8 @@ def calibrate_cmd(
         help="Shoppers who are not customers yet (default: as many as customers).")] = None,
     margin: Annotated[float, typer.Option(
         help="Share of the price that is not unit cost (the log has no costs).")] = 0.3,
+    currency: Annotated[str | None, typer.Option(
+        help="The log's currency (default: the template's).")] = None,
     seeds: Annotated[int, typer.Option(help="Replications of the back-test.")] = 8,
     jobs: JobsOpt = 1,
     backtest: Annotated[bool, typer.Option(
@@ -76,7 +78,7 @@ def calibrate_cmd(
                           category=category, channel=channel, city_tier=city_tier,
                           segment=segment, promotion=promotion, template=template,
                           days=days, prospects=prospects, margin=margin, seeds=seeds,
-                          jobs=jobs, backtest=backtest)
+                          jobs=jobs, backtest=backtest, currency=currency)
     _print(cal)
     written = _write(cal, out)
     console.print(f"Wrote {len(written)} files to {out}/: "
@@ -114,23 +116,34 @@ def _write(cal: Calibration, out: Path) -> list[Path]:
 
 def _print(cal: Calibration) -> None:
     """The fits per segment, the calendar, arrivals and the back-test's totals."""
-    fits = Table(title=f"Fit to {cal.until} ({cal.source})")
-    for col in ("segment", "customers", "r", "alpha (days)", "a", "b", "log-lik",
-                "p", "q", "gamma"):
-        fits.add_column(col, justify="left" if col == "segment" else "right")
+    cur = cal.scenario.currency
+    repeat = Table(title=f"BG/NBD repeat buying, fitted to {cal.until} ({cal.source})")
+    spend = Table(title=f"Gamma-Gamma spend per order ({cur})")
+    for table, cols in ((repeat, ("segment", "customers", "r", "alpha (days)", "a", "b",
+                                  "log-lik")),
+                        (spend, ("segment", "repeat buyers", "p", "q", "gamma",
+                                 f"mean order ({cur})", "log-lik"))):
+        for col in cols:
+            table.add_column(col, justify="left" if col == "segment" else "right")
     for name, seg in cal.segments.items():
         b, bse = seg.bgnbd.params, seg.bgnbd.std_errors
         g, gse = seg.spend.params, seg.spend.std_errors
-        fits.add_row(name, f"{seg.customers:,}",
-                     *(f"{b[k]:.4g} ± {bse[k]:.2g}" for k in ("r", "alpha", "a", "b")),
-                     f"{seg.bgnbd.log_likelihood:,.1f}",
-                     *(f"{g[k]:.4g} ± {gse[k]:.2g}" for k in ("p", "q", "gamma")))
-    console.print(fits)
+        repeat.add_row(name, f"{seg.customers:,}",
+                       *(f"{b[k]:.4g} ± {bse[k]:.2g}" for k in ("r", "alpha", "a", "b")),
+                       f"{seg.bgnbd.log_likelihood:,.1f}")
+        mean = g["p"] * g["gamma"] / (g["q"] - 1) if g["q"] > 1 else float("nan")
+        spend.add_row(name, f"{seg.spend.n:,}",
+                      *(f"{g[k]:.4g} ± {gse[k]:.2g}" for k in ("p", "q", "gamma")),
+                      f"{mean:,.2f}", f"{seg.spend.log_likelihood:,.1f}")
+    console.print(repeat)
+    console.print(spend)
     c, a = cal.calendar, cal.arrivals
     week = " ".join(f"{d} {m:.2f}" for d, m in zip(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat",
                                                       "Sun"), c.weekly, strict=True))
     console.print(f"Weekdays: {week}; months fitted: {'yes' if c.monthly_fitted else 'no'}; "
                   f"event days: {len(c.events)}")
+    if cal.notes:
+        console.print(f"Note: {cal.notes}.")
     console.print(f"New customers: {a.per_day:.2f} a day ± {a.std_error:.2f} "
                   f"({a.first_orders:,} first orders in the last {a.days} days)")
     if cal.backtest is not None:

@@ -58,11 +58,11 @@ def backtest(cal: Calibration) -> Figure:
     axes[0, 0].legend(fontsize=8, loc="upper right")
     for ax in axes[1]:
         date_axis(ax)
-    t = bt.totals.set_index("measure")
+    t = bt.totals.set_index("measure").loc["orders"].to_dict()
     fig.suptitle(f"{cal.scenario.name}: back-test over {bt.days} days after {cal.until} "
-                 f"(repeat orders: actual {t.loc['orders', 'actual']:,.0f}, simulated "
-                 f"{t.loc['orders', 'simulated']:,.0f}, closed form "
-                 f"{t.loc['orders', 'closed_form']:,.0f})", fontsize=11)
+                 f"(repeat orders: actual {float(t['actual']):,.0f}, simulated "
+                 f"{float(t['simulated']):,.0f}, closed form "
+                 f"{float(t['closed_form']):,.0f})", fontsize=11)
     fig.tight_layout()
     return fig
 

@@ -66,9 +66,10 @@ GOOD = ["a,2025-01-03,10", "a,2025-02-03,12", "b,2025-01-05,8", "b,2025-03-01,9"
     ([*GOOD[:3], "b,not a date,9"], None, ["row 4", "not a date", "paid_at"]),
     ([*GOOD[:2], "b,2025-01-05,-8"], None, ["row 3", "amount"]),
     ([*GOOD[:2], "b,2025-01-05,eight"], None, ["row 3", "amount"]),
-    ([], None, ["empty"]),
-    (["a,2025-01-03,10", "a,2025-02-03,12"], None, ["BG/NBD", "1 customer"]),
-    (["a,2025-01-03,10", "b,2025-02-03,12"], None, ["BG/NBD", "repeat"]),
+    ([], None, ["no data rows"]),
+    (["a,2025-01-03,10", "a,2025-02-03,12", "a,2025-04-03,5"], None,
+     ["BG/NBD", "1 customer"]),
+    (["a,2025-01-03,10", "b,2025-02-03,12", "c,2025-04-03,5"], None, ["BG/NBD", "repeat"]),
 ])
 def test_bad_input_gets_one_sentence_and_writes_nothing(tmp_path: Path, rows: list[str],
                                                         args: list[str] | None,
@@ -95,5 +96,5 @@ def test_an_until_outside_the_log_is_refused(tmp_path: Path, until: str, words: 
                      "--value", "amount", "--until", until, "--out", str(tmp_path / "o"),
                      cwd=tmp_path)
     assert done.returncode == 2
-    assert words in done.stderr and "--until" in done.stderr or "until" in done.stderr
+    assert (words in done.stderr and "--until" in done.stderr) or "until" in done.stderr
     assert not (tmp_path / "o").exists()
