@@ -3,7 +3,9 @@
 Each buyer's order gets its source by last-touch attribution (``agents.attribution``), a
 category (drawn by the shopper's preferences times the day's price and season lift on
 each category) and a basket: log-normal list value with the shopper's basket mean and
-the segment's coefficient of variation (mean-preserving: ``exp(sigma z - sigma^2 / 2)``).
+the segment's coefficient of variation (mean-preserving: ``exp(sigma z - sigma^2 / 2)``),
+or, for a segment with a Gamma-Gamma spend model, Gamma with its shape ``p`` around the
+shopper's mean.
 
 Then, in this order: the day's offers apply to the orders they qualify for (via
 ``Offers.checkout``: threshold top-ups, presale deposits instead of orders, flash-sale
@@ -19,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import ndtri
+from scipy.special import gammaincinv, ndtri
 
 from agents._hooks import AddedOrders, DayOffers, ReferralProgramme, Stock
 from agents._numeric import choose
@@ -108,8 +110,7 @@ class Checkout:
             weights = weights * (lift_k[buyers] if lift_k.ndim == 2 else lift_k)
         category = choose(weights, pop.streams.uniform(CATEGORY, day, pop.n)[buyers])
         ub = np.clip(pop.streams.uniform(BASKET, day, pop.n)[buyers], 1e-7, 1 - 1e-7)
-        sigma = pop.basket_sigma[buyers]
-        list_value = pop.basket_mean[buyers] * np.exp(sigma * ndtri(ub) - 0.5 * sigma**2)
+        list_value = self._baskets(pop, buyers, ub)
         orders, placed = self._priced(day, pop, buyers, order_channel, category,
                                       list_value.astype(np.float64), offers)
         if by_word is not None:
@@ -121,6 +122,19 @@ class Checkout:
         self._add(orders, [b for b in (completions, orders.extra) if b is not None])
         orders.cogs = orders.list_value * self.cost_ratio[orders.category]
         return orders
+
+    @staticmethod
+    def _baskets(pop: ShopperPopulation, buyers: np.ndarray, ub: np.ndarray) -> np.ndarray:
+        """Each buyer's list value from the uniform ``ub``: log-normal around the shopper's
+        basket mean, or Gamma with the segment's shape under a spend model."""
+        mean, sigma = pop.basket_mean[buyers], pop.basket_sigma[buyers]
+        value = mean * np.exp(sigma * ndtri(ub) - 0.5 * sigma**2)
+        shape = pop.basket_shape[buyers]
+        gamma = shape > 0
+        if gamma.any():  # Gamma(p) with mean m: its quantile is m gammaincinv(p, u) / p
+            p = shape[gamma].astype(np.float64)
+            value[gamma] = mean[gamma] * gammaincinv(p, ub[gamma]) / p
+        return np.asarray(value)
 
     def _priced(self, day: int, pop: ShopperPopulation, buyers: np.ndarray,
                 order_channel: np.ndarray, category: np.ndarray, list_value: np.ndarray,

@@ -108,6 +108,7 @@ class Demand:
             self.season = np.array([[(c.seasonality or [1.0] * 12)[m] for c in cats]
                                     for m in months], dtype=np.float32)
         self._season_cache: tuple[bytes | None, np.ndarray] = (None, np.ones(1))
+        self._arriving: np.ndarray | None = None  # today's prospects, with arrivals
 
     def run(self, day: int, pop: ShopperPopulation, demand: float, conversion: np.ndarray,
             live: np.ndarray, offers: DayOffers | None = None) -> Intent:
@@ -145,8 +146,9 @@ class Demand:
         if self.contacts is not None:  # contacts who are customers bring first orders
             contacts = self.contacts.hazard(pop)
             base += contacts
+        self._arriving = None
         if p.arrivals > 0:
-            self._arrivals(pop, base, demand)
+            self._arriving = self._arrivals(pop, base, demand)
         lift = self.reference.lift(pop, lift)
         tier_price = None
         if self.member is not None:  # member price and points: a permanent price cut
@@ -160,14 +162,18 @@ class Demand:
                       self._ctr_sat[:0], np.zeros((0, 0), dtype=np.float32), base, churned)
 
     @staticmethod
-    def _arrivals(pop: ShopperPopulation, base: np.ndarray, demand: float) -> None:
+    def _arrivals(pop: ShopperPopulation, base: np.ndarray, demand: float) -> np.ndarray:
         """Add the prospects' own first-order hazard: ``arrivals`` (real scale) shared
-        among today's prospects, so that they bring that many first orders a day."""
+        among today's prospects, so that they bring that many first orders a day.
+        Returns the prospects: an arrival visits to buy (no visit without an order),
+        so arrivals make no one aware who did not buy, and bring no more first orders
+        than ``arrivals`` through the aware non-customers' own buying."""
         prospects = ~(pop.customer | pop.aware)
         count = np.count_nonzero(prospects)
         if count:
             p = pop.params
             base[prospects] += np.float32(demand * p.arrivals / p.scale / count)
+        return prospects
 
     def _channel_hazards(self, day: int, pop: ShopperPopulation, intent: Intent,
                          conversion: np.ndarray, live: np.ndarray) -> None:
@@ -189,6 +195,8 @@ class Demand:
         hazard = base + buys_ch
         self.pull_forward.repay(pop, hazard)
         visit_hazard = base * np.float32(1.0 / pop.params.organic_conversion)
+        if self._arriving is not None:  # an arriving prospect's visit is her order
+            visit_hazard[self._arriving] = base[self._arriving]
         visit_hazard += visits_ch
         np.minimum(hazard, visit_hazard, out=hazard)
         u = pop.streams.uniform(VISIT, day, pop.n)

@@ -99,8 +99,9 @@ class SpendParams(Config):
     A shopper's order values are Gamma(shape ``p``, rate nu) with her own
     nu ~ Gamma(shape ``q``, rate ``gamma``): her mean basket is p / nu (currency; the
     mean over shoppers is ``p gamma / (q - 1)`` for q > 1). It replaces the basket
-    model's mean (``basket.cv`` still spreads the orders around it); a table customer's
-    nu is drawn from its posterior given her repeat orders (``agents.customers``).
+    model: each order's value is Gamma with shape ``p`` around the shopper's mean
+    (``agents.checkout``; ``basket.cv`` is not used); a table customer's nu is drawn from
+    its posterior given her repeat orders (``agents.customers``).
     """
 
     p: Positive
@@ -253,6 +254,9 @@ class ShopperPopulation:
                 getattr(self, name)[:k] = getattr(head, name)
         self.basket_sigma = np.sqrt(np.log1p(np.array([s.basket.cv**2 for s in seg_cfg])))[
             self.segment].astype(np.float32)
+        #: shape p of the Gamma order values of a segment with a spend model (0: log-normal)
+        self.basket_shape = np.array([0.0 if s.spend is None else s.spend.p for s in seg_cfg],
+                                     dtype=np.float32)[self.segment]
         self.price_sensitivity = np.array([s.price_sensitivity for s in seg_cfg],
                                           dtype=np.float32)[self.segment]
         self.prefs = self._draw_preferences(scenario, g, weights, rest, head)

@@ -13,8 +13,10 @@ squares)::
   average would, by an amount set by its smoothing). It is written in Legendre
   polynomials over the log's span for a well-conditioned fit.
 * Weekday: 7 multipliers (Monday first) with geometric mean 1. Month: 12 multipliers
-  with geometric mean 1, fitted only when the log covers at least 365 days (every month
-  then appears); shorter logs keep all 12 at 1 and ``monthly_fitted`` False.
+  with geometric mean 1, fitted only when the log covers at least two years
+  (``MONTHS_FROM`` days: every month then appears twice, so a month is told apart from
+  the trend; with a year and a half, a flat shop whose base grows showed a spurious
+  1.23 in June); shorter logs keep all 12 at 1 and ``monthly_fitted`` False.
 * A log often starts with a ramp (the first customers being recruited; the repeat
   orders of a new cohort start at 0). The fit starts on the first day with an order,
   and the days before it are left out (``n_days`` counts the days fitted).
@@ -59,6 +61,7 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 TAIL = 1e-6  # Poisson upper-tail probability below which a high day may be an event
 MIN_DAYS = 28
+MONTHS_FROM = 730  # days of log from which the months are fitted
 _ROUNDS, _ITERATIONS = 20, 100
 _CHI2_MEDIAN = float(chi2.ppf(0.5, 1))
 
@@ -97,7 +100,7 @@ class CalendarFit:
         log_likelihood: Poisson log-likelihood of the days fitted under the fitted model
             (events at their multipliers).
         n_days: days fitted: from the series' first day with an order to its end.
-        monthly_fitted: whether the months were fitted (365 days or more).
+        monthly_fitted: whether the months were fitted (``MONTHS_FROM`` days or more).
         trend_degree: degree of the trend polynomial.
         dispersion: Pearson chi-square over degrees of freedom (1 for Poisson counts).
     """
@@ -195,7 +198,7 @@ class _Model:
         trend = legendre.legvander(np.linspace(-1.0, 1.0, n), degree)
         week_cols, week = _effects(index.day_of_week.to_numpy(), 7)
         cols, month = [trend, week_cols], None
-        if n >= 365:
+        if n >= MONTHS_FROM:
             month_cols, month = _effects(index.month.to_numpy() - 1, 12)
             cols.append(month_cols)
         return cls(np.hstack(cols), week, month, degree)
@@ -232,7 +235,7 @@ def _check(daily: pd.Series) -> tuple[pd.DatetimeIndex, np.ndarray]:
         seen = np.bincount(codes, minlength=len(labels))
         totals = np.bincount(codes, weights=y, minlength=len(labels))
         empty = [labels[i] for i in range(len(labels)) if seen[i] and totals[i] == 0]
-        if empty and (name == "weekday" or len(index) >= 365):
+        if empty and (name == "weekday" or len(index) >= MONTHS_FROM):
             raise ValueError(f"no orders on any day of {name} {empty[0]}: its multiplier "
                              f"would be 0, which a calendar cannot hold")
     return index, y

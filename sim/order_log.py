@@ -15,7 +15,8 @@ added (a group deal's joiners):
 * ``seed``: replication index (as in the other frames); ``day``: day index; ``date``:
   the day (midnight; an ISO date ``YYYY-MM-DD`` in a CSV file);
 * ``customer``: the shop's own id of a calibrated customer (``ShopperPopulation.ids``),
-  ``s<index>`` for every other shopper (``s1234``);
+  ``s<index>`` for every other shopper (``s1234``; ``ss1234`` when an own id starts with
+  ``s``, and so on, so that the two never meet);
 * ``channel``: the last-touch channel, ``organic`` when none brought the order;
 * ``promotion``: the promotions the order used, in the plan's order joined by ``+``
   (``""``: none): a price offer whose saving it got under the stacking rule, a perk
@@ -119,10 +120,23 @@ def _categorical(labels: Sequence[str] | np.ndarray, codes: np.ndarray) -> pd.Ca
     return pd.Categorical.from_codes(names.get_indexer(given)[codes], categories=names)
 
 
+def other_prefix(ids: np.ndarray | None) -> str:
+    """The prefix of the ids of shoppers who are not the shop's own: ``s``, or as many
+    more ``s`` as it takes for no own id to start with it (a simulated log calibrated and
+    simulated again keeps its customers apart from the new ones)."""
+    prefix = "s"
+    if ids is not None:
+        own = pd.Index(np.asarray(ids, dtype=object)).astype(str)
+        while own.str.startswith(prefix).any():
+            prefix += "s"
+    return prefix
+
+
 def _customers(buyer: np.ndarray, ids: np.ndarray | None) -> pd.Categorical:
-    """The customer of each order: its shopper's own id (``ids``), else ``s<index>``."""
+    """The customer of each order: its shopper's own id (``ids``), else ``s<index>``
+    (``other_prefix``: ``ss<index>`` when an own id starts with ``s``, ...)."""
     shoppers, codes = np.unique(buyer, return_inverse=True)
-    labels = "s" + shoppers.astype(str).astype(object)
+    labels = other_prefix(ids) + shoppers.astype(str).astype(object)
     if ids is not None:
         own = shoppers < len(ids)
         labels[own] = np.asarray(ids, dtype=object)[shoppers[own]]

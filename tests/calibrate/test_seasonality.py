@@ -103,7 +103,7 @@ def test_a_short_log_fits_no_months() -> None:
 
 
 def test_a_long_run_of_high_days_is_a_level_change_not_an_event() -> None:
-    days = _series(400, events=())
+    days = _series(800, events=())
     days.iloc[100:130] *= 3  # a month at three times the level
     fit = fit_calendar(days)
     assert all(e.start < dt.date(2024, 4, 10) or e.start > dt.date(2024, 5, 9)
