@@ -25,13 +25,14 @@ _ACTUAL, _SIM, _CLOSED = "#2c3e50", "#c0392b", "#2980b9"
 
 
 def backtest(cal: Calibration) -> Figure:
-    """The back-test: the log against the simulation and the closed form, per week."""
+    """The back-test: the log against the simulation and the closed form, per week (the
+    weekly panels leave out a last, partial week; the cumulative one counts it)."""
     bt = cal.backtest
     if bt is None:
         raise ValueError("this calibration has no back-test: the log ends at its "
                          "calibration date")
-    w = bt.weekly
     cur = cal.scenario.currency
+    full = bt.weekly[bt.weekly["days"] == 7]  # a last, partial week would look like a drop
     fig, axes = plt.subplots(2, 2, figsize=(12, 7.5), sharex=True)
     panels = ((axes[0, 0], "orders", "Repeat orders per week", True),
               (axes[0, 1], "orders", "Cumulative repeat orders", True),
@@ -39,6 +40,7 @@ def backtest(cal: Calibration) -> Figure:
               (axes[1, 1], "buyers", "Active buyers per week", False))
     for i, (ax, m, title, closed) in enumerate(panels):
         cum = i == 1
+        w = bt.weekly if cum else full
         pick = (lambda s: s.cumsum()) if cum else (lambda s: s)
         low, high = (w["cum_low_orders"], w["cum_high_orders"]) if cum else \
             (w[f"low_{m}"], w[f"high_{m}"])
