@@ -123,9 +123,10 @@ def _customers(buyer: np.ndarray, ids: np.ndarray | None) -> pd.Categorical:
     """The customer of each order: its shopper's own id (``ids``), else ``s<index>``."""
     shoppers, codes = np.unique(buyer, return_inverse=True)
     labels = "s" + shoppers.astype(str).astype(object)
-    if ids is not None:
-        own = shoppers < len(ids)
-        labels[own] = np.asarray(ids, dtype=object)[shoppers[own]]
+    if ids is None:  # one label per shopper, all distinct: no look-up needed
+        return pd.Categorical.from_codes(codes.reshape(-1), categories=pd.Index(labels))
+    own = shoppers < len(ids)
+    labels[own] = np.asarray(ids, dtype=object)[shoppers[own]]
     return _categorical(labels, codes.reshape(-1))
 
 
@@ -187,7 +188,7 @@ class OrderLog:
             "list_value": list_value,
             "gmv": col["gmv"],
             "new": col["new"],
-        }, columns=list(COLUMNS))
+        }, columns=list(COLUMNS), copy=False)  # the columns are fresh: no copy
 
     def _promotion_labels(self, counts: np.ndarray) -> pd.Categorical:
         """Each order's promotions, joined by ``+`` in the plan's order (``""``: none)."""
@@ -211,6 +212,8 @@ def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     united: a customer or promotion only some replications have stays categorical)."""
     from pandas.api.types import union_categoricals
 
+    if len(frames) == 1:  # one replication: nothing to unite, no copy
+        return frames[0]
     cols: dict[str, object] = {}
     for name in COLUMNS:
         parts = [f[name] for f in frames]
