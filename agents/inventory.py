@@ -34,6 +34,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from agents._config import Config, NonNegative, Positive
+from agents.outcome import order_units
 from agents.streams import (
     STOCK_DISAPPOINTED,
     STOCK_QUEUE,
@@ -202,7 +203,7 @@ class Inventory(mesa.Agent):
     # ------------------------------------------------------------------ helpers
     def units(self, category: np.ndarray, list_value: np.ndarray) -> np.ndarray:
         """Real units of orders (each simulated order stands for ``scale`` real ones)."""
-        return np.maximum(1.0, np.rint(list_value / self.price[category])) * self.scale
+        return order_units(list_value, self.price[category]) * self.scale
 
     def _pick_sku(self, category: np.ndarray, u: np.ndarray) -> np.ndarray:
         sku = np.zeros(category.size, dtype=np.int64)

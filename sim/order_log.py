@@ -140,7 +140,9 @@ def _customers(buyer: np.ndarray, ids: np.ndarray | None) -> pd.Categorical:
     if ids is not None:
         own = shoppers < len(ids)
         labels[own] = np.asarray(ids, dtype=object)[shoppers[own]]
-    return _categorical(labels, codes.reshape(-1))
+    # one label per shopper, all distinct (own ids are unique and never take the
+    # others' prefix): no look-up needed
+    return pd.Categorical.from_codes(codes.reshape(-1), categories=pd.Index(labels))
 
 
 class OrderLog:
@@ -201,7 +203,7 @@ class OrderLog:
             "list_value": list_value,
             "gmv": col["gmv"],
             "new": col["new"],
-        }, columns=list(COLUMNS))
+        }, columns=list(COLUMNS), copy=False)  # the columns are fresh: no copy
 
     def _promotion_labels(self, counts: np.ndarray) -> pd.Categorical:
         """Each order's promotions, joined by ``+`` in the plan's order (``""``: none)."""
@@ -225,6 +227,8 @@ def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     united: a customer or promotion only some replications have stays categorical)."""
     from pandas.api.types import union_categoricals
 
+    if len(frames) == 1:  # one replication: nothing to unite, no copy
+        return frames[0]
     cols: dict[str, object] = {}
     for name in COLUMNS:
         parts = [f[name] for f in frames]
