@@ -29,8 +29,10 @@ from sim.errors import InputError
 
 __all__ = ["MAX_CUSTOMER_DAYS", "OrderLog", "columns_of", "read_orders"]
 
-# customer-days are held in memory (about 25 bytes each, twice that while merging)
-MAX_CUSTOMER_DAYS = 200_000_000
+# customer-days are held in memory: a 2 GB CSV of 40 million customer-days peaked at
+# 4.7 GiB (about 120 bytes each, with the ids and the chunk being read), so 100 million
+# stay well inside a 24 GiB machine (benchmarks/calibrate_read.py --big)
+MAX_CUSTOMER_DAYS = 100_000_000
 P = TypeVar("P", DayKeys, pd.DataFrame)
 _ATTRIBUTES = ("segment", "city_tier", "channel")
 
