@@ -15,20 +15,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from calibrate._order_file import columns_of, open_orders
 from calibrate._order_rows import Checked, RowChecker
-from calibrate.rfm import DateLike, customer_days, summarise_days
+from calibrate.rfm import DateLike, DayKeys, summarise_days
 from sim.errors import InputError
 
 __all__ = ["MAX_CUSTOMER_DAYS", "OrderLog", "columns_of", "read_orders"]
 
-# customer-days are held in memory (about 25 bytes each, twice that while merging)
-MAX_CUSTOMER_DAYS = 200_000_000
+# customer-days are held in memory: a 2 GB CSV of 40 million customer-days peaked at
+# 4.7 GiB (about 120 bytes each, with the ids and the chunk being read), so 100 million
+# stay well inside a 24 GiB machine (benchmarks/calibrate_read.py --big)
+MAX_CUSTOMER_DAYS = 100_000_000
+P = TypeVar("P", DayKeys, pd.DataFrame)
 _ATTRIBUTES = ("segment", "city_tier", "channel")
 
 
@@ -132,25 +137,26 @@ class OrderLog:
         return out.astype({"orders": np.int64, "value": np.float64})
 
 
-class _Pile:
+class _Pile(Generic[P]):
     """Partial aggregates, merged again once the new parts are as large as the merged
     one: each row is merged about twice, and the pile never holds much more than twice
     the distinct keys."""
 
-    def __init__(self, merge: Callable[[pd.DataFrame], pd.DataFrame], floor: int,
+    def __init__(self, merge: Callable[[list[P]], P], floor: int,
                  check: Callable[[int], None]) -> None:
-        self._merge, self._floor, self._check = merge, floor, check
-        self._parts: list[pd.DataFrame] = []
+        self._merge: Callable[[list[P]], P] = merge
+        self._floor, self._check = floor, check
+        self._parts: list[P] = []
         self._merged = self._pending = 0
 
-    def add(self, part: pd.DataFrame) -> None:
+    def add(self, part: P) -> None:
         self._parts.append(part)
         self._pending += len(part)
         if self._pending > max(self._merged, self._floor):
             self.result()
 
-    def result(self) -> pd.DataFrame:
-        merged = self._merge(pd.concat(self._parts, ignore_index=True))
+    def result(self) -> P:
+        merged = self._merge(self._parts)
         self._parts, self._merged, self._pending = [merged], len(merged), 0
         self._check(len(merged))
         return merged
@@ -164,17 +170,25 @@ class _Codes:
 
     def encode(self, text: pd.Series) -> np.ndarray:
         codes, uniques = pd.factorize(text)
-        known = self.of
-        mapped = np.fromiter((known.setdefault(u, len(known))
-                              for u in np.asarray(uniques, dtype=object)),
-                             dtype=np.int64, count=len(uniques))
+        known, ids = self.of, uniques.tolist()
+        # dict.get through map runs in C; only ids not seen before are added
+        mapped = np.fromiter(map(known.get, ids, repeat(-1, len(ids))), dtype=np.int64,
+                             count=len(ids))
+        new = np.flatnonzero(mapped < 0)
+        mapped[new] = np.arange(len(known), len(known) + len(new))
+        known.update(zip(uniques[new].tolist(), mapped[new].tolist(), strict=True))
         return mapped[codes]
 
     def names(self) -> np.ndarray:
         return np.array(list(self.of), dtype=object)
 
 
-def _merge_categories(part: pd.DataFrame) -> pd.DataFrame:
+def _merge_days(parts: list[DayKeys]) -> DayKeys:
+    return DayKeys.concat(parts).merged()
+
+
+def _merge_categories(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    part = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     return part.groupby(["customer", "date", "category"], sort=False)["value"].sum() \
         .reset_index()
 
@@ -186,17 +200,11 @@ class _Builder:
         self.source, self.rows = source, 0
         self.customers = _Codes()
         self.texts = {opt: _Codes() for opt in options & {"category", *_ATTRIBUTES}}
-        self.days = _Pile(self._merge_days, chunk_rows, self._check)
+        self.days = _Pile(_merge_days, chunk_rows, self._check)
         self.categories = _Pile(_merge_categories, chunk_rows, lambda n: None)
         self.first_day = np.empty(0, dtype="datetime64[D]")
         self.attributes = {opt: np.empty(0, dtype=np.int64)
                            for opt in options & set(_ATTRIBUTES)}
-
-    @staticmethod
-    def _merge_days(part: pd.DataFrame) -> pd.DataFrame:
-        flags = part["promotion"].to_numpy() if "promotion" in part else None
-        return customer_days(part["customer"].to_numpy(), part["date"].to_numpy(),
-                             part["value"].to_numpy(), flags)
 
     def _check(self, n: int) -> None:
         if n > MAX_CUSTOMER_DAYS:
@@ -208,12 +216,12 @@ class _Builder:
     def add(self, rows: Checked) -> None:
         self.rows += len(rows.value)
         customer = self.customers.encode(rows.customer)
-        self.days.add(customer_days(customer, rows.date, rows.value, rows.promotion))
+        self.days.add(DayKeys.of(customer, rows.date, rows.value, rows.promotion).merged())
         codes = {opt: self.texts[opt].encode(rows.text[opt]) for opt in self.texts}
         if "category" in codes:
-            self.categories.add(_merge_categories(pd.DataFrame({
+            self.categories.add(_merge_categories([pd.DataFrame({
                 "customer": customer, "date": rows.date, "category": codes["category"],
-                "value": rows.value})))
+                "value": rows.value})]))
         if self.attributes:
             self._first_rows(customer, rows.date, codes)
 
@@ -236,7 +244,7 @@ class _Builder:
             values[who[earlier]] = codes[opt][head[earlier]]
 
     def log(self) -> OrderLog:
-        days = self.days.result()
+        days = self.days.result().frame()
         categories = None
         if "category" in self.texts:
             per = self.categories.result().groupby(["customer", "category"], sort=True)

@@ -15,11 +15,12 @@ Two steps, each in one place: ``customer_days`` merges the rows of a customer on
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["COLUMNS", "customer_days", "summarise", "summarise_days"]
+__all__ = ["COLUMNS", "DayKeys", "customer_days", "summarise", "summarise_days"]
 
 COLUMNS = ("frequency", "recency", "T", "monetary", "n_orders", "first", "last")
 
@@ -29,6 +30,60 @@ DateLike = str | dt.date | np.datetime64
 # number (days since 1970, shifted to be positive: dates 535 to 3405 fit)
 _DAY_BITS = 20
 _DAY_SHIFT = 1 << (_DAY_BITS - 1)
+
+
+@dataclass(frozen=True)
+class DayKeys:
+    """Rows packed by customer-day: ``key`` (int64, customer then day), ``value`` and an
+    optional ``promotion`` flag, one entry per row; ``merged`` when the keys are unique
+    and sorted. The order log reader keeps its partial merges in this form."""
+
+    key: np.ndarray
+    value: np.ndarray
+    promotion: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, customer: np.ndarray, date: np.ndarray, value: np.ndarray,
+           promotion: np.ndarray | None = None) -> DayKeys:
+        """Pack rows: integer customer codes (0 or more), days (datetime64), values."""
+        days = np.asarray(date).astype("datetime64[D]").astype(np.int64)
+        key = (np.asarray(customer, dtype=np.int64) << _DAY_BITS) | (days + _DAY_SHIFT)
+        flags = None if promotion is None else np.asarray(promotion, dtype=bool)
+        return cls(key, np.asarray(value, dtype=np.float64), flags)
+
+    @classmethod
+    def concat(cls, parts: list[DayKeys]) -> DayKeys:
+        flags = None if parts[0].promotion is None else np.concatenate(
+            [p.promotion for p in parts if p.promotion is not None])
+        return cls(np.concatenate([p.key for p in parts]),
+                   np.concatenate([p.value for p in parts]), flags)
+
+    def __len__(self) -> int:
+        return len(self.key)
+
+    def merged(self) -> DayKeys:
+        """One entry per customer-day, sorted: values summed, flags any."""
+        # a stable sort: already sorted runs (earlier merges) are merged in linear time
+        order = np.argsort(self.key, kind="stable")
+        key = self.key[order]
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        flags = None if self.promotion is None else np.logical_or.reduceat(
+            self.promotion[order], starts)
+        return DayKeys(key[starts], np.add.reduceat(self.value[order], starts), flags)
+
+    def customer(self) -> np.ndarray:
+        return self.key >> _DAY_BITS
+
+    def frame(self) -> pd.DataFrame:
+        """The entries as columns ``customer``, ``date`` (datetime64[ns]), ``value`` and,
+        when flagged, ``promotion``."""
+        days = (self.key & ((1 << _DAY_BITS) - 1)) - _DAY_SHIFT
+        out = pd.DataFrame({"customer": self.customer(),
+                            "date": days.astype("datetime64[D]").astype("datetime64[ns]"),
+                            "value": self.value})
+        if self.promotion is not None:
+            out["promotion"] = self.promotion
+        return out
 
 
 def customer_days(customer: np.ndarray, date: np.ndarray, value: np.ndarray,
@@ -43,26 +98,10 @@ def customer_days(customer: np.ndarray, date: np.ndarray, value: np.ndarray,
 
     Returns:
         One row per (customer, day), sorted by customer then day, with columns
-        ``customer`` (int64), ``date`` (datetime64[ns]), ``value`` (float64, summed) and,
-        when given, ``promotion`` (bool).
+        ``customer`` (int64), ``date`` (datetime64[ns]), ``value`` (float64, summed in
+        row order) and, when given, ``promotion`` (bool).
     """
-    days = np.asarray(date).astype("datetime64[D]").astype(np.int64)
-    key = (np.asarray(customer, dtype=np.int64) << _DAY_BITS) | (days + _DAY_SHIFT)
-    cols: dict[str, np.ndarray] = {"value": np.asarray(value, dtype=np.float64)}
-    if promotion is not None:
-        cols["promotion"] = np.asarray(promotion, dtype=bool)
-    grouped = pd.DataFrame(cols).groupby(key, sort=True)
-    merged = grouped["value"].sum()
-    packed = merged.index.to_numpy(dtype=np.int64)
-    out = pd.DataFrame({
-        "customer": packed >> _DAY_BITS,
-        "date": ((packed & ((1 << _DAY_BITS) - 1)) - _DAY_SHIFT).astype("datetime64[D]")
-        .astype("datetime64[ns]"),
-        "value": merged.to_numpy(),
-    })
-    if promotion is not None:
-        out["promotion"] = grouped["promotion"].any().to_numpy()
-    return out
+    return DayKeys.of(customer, date, value, promotion).merged().frame()
 
 
 def summarise_days(days: pd.DataFrame, until: DateLike, *,
