@@ -295,3 +295,15 @@ def test_a_million_rows_from_disk_in_a_few_seconds(tmp_path: Path) -> None:
     assert log.n_customers == raw["user_id"].nunique()
     summary = calibrate.summarise(raw, "user_id", "paid_at", "amount", "2024-12-31")
     assert int(summary["n_orders"].sum()) == len(log.days)
+
+
+def test_the_shipped_csv_order_log_is_the_cdnow_sample() -> None:
+    """tests/data/cdnow/orders.csv (the README's example) holds CDNOW's purchases."""
+    from cdnow_sample import CDNOW, orders
+
+    csv = pd.read_csv(CDNOW.parent / "orders.csv", dtype={"user_id": str})
+    raw = orders()
+    assert len(csv) == len(raw) == 6919
+    assert (csv["user_id"].to_numpy() == raw["customer"].to_numpy()).all()
+    assert (pd.to_datetime(csv["paid_at"]).to_numpy() == raw["date"].to_numpy()).all()
+    assert np.allclose(csv["amount"].to_numpy(), raw["value"].to_numpy())

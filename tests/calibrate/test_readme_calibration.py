@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_the_readme_calibration_snippet_prints_what_it_shows() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Calibration (first step)", 1)[1].split("\n## ", 1)[0]
+    section = readme.split("### The fits on their own", 1)[1].split("\n## ", 1)[0]
     code = re.search(r"```python\n(.*?)```", section, re.S)
     shown = re.search(r"```text\n(.*?)```", section, re.S)
     assert code is not None and shown is not None
