@@ -32,11 +32,10 @@ from calibrate.seasonality import MONTHS, WEEKDAYS, CalendarFit, fit_calendar
 from calibrate.shop import (
     ALL,
     SegmentFit,
-    catalog_section,
+    ShopOptions,
     city_tier_shares,
     customer_table,
-    default_prospects,
-    population_section,
+    scenario_data,
     segment_categories,
 )
 from optimize.levers import ScenarioWithLevers
@@ -234,6 +233,28 @@ def _calendar(daily: pd.Series) -> tuple[CalendarFit, str]:
         return flat, f"the calendar is flat: {exc}"
 
 
+def _calibration_period(log: OrderLog, until: str | dt.date
+                        ) -> tuple[pd.Timestamp, pd.DataFrame, pd.Series]:
+    """The calibration date (checked against the log), the customers' summary to it and
+    each customer's segment (by code; ``all`` without a segment column)."""
+    end = pd.Timestamp(until).normalize()
+    problem = log.until_problem(end)
+    if problem is not None:
+        raise InputError(log.source, "until", problem)
+    seg = pd.Series(np.asarray(log.segment) if log.segment is not None
+                    else np.full(len(log.ids), ALL, dtype=object))
+    return end, log.summary(end), seg
+
+
+def _scratch(table: pd.DataFrame) -> Path:
+    """A folder holding ``customers.parquet``, the table the scenario reads until it is
+    saved; removed when this process ends."""
+    scratch = Path(tempfile.mkdtemp(prefix="growthsim-calibration-"))
+    atexit.register(shutil.rmtree, scratch, True)
+    table.to_parquet(scratch / "customers.parquet", index=False)
+    return scratch
+
+
 def _template(template: Scenario | str) -> dict[str, Any]:
     sc = scenarios.load(template) if isinstance(template, str) else template
     return sc.model_dump(mode="json", exclude_none=True)
@@ -251,10 +272,8 @@ def from_orders(orders: pd.DataFrame | str | Path, customer: str, date: str, val
     """Calibrate a shop from its order log.
 
     Args:
-        orders: the log: a CSV or Parquet file, or a frame; one row per order or order
-            line (one customer's rows on one day are one order).
-        customer, date, value: its columns of the customer id, the order time and the
-            order value (currency).
+        orders: the log: a CSV or Parquet file, or a frame; a row per order or line.
+        customer, date, value: its columns of the customer id, order time and value.
         until: the calibration date (included); the log after it is the back-test's.
         category, channel, city_tier, segment, promotion: optional columns.
         template: the scenario whose channels and shopper behaviour the shop takes
@@ -262,8 +281,8 @@ def from_orders(orders: pd.DataFrame | str | Path, customer: str, date: str, val
         days: the calibrated scenario's horizon, from the day after ``until``.
         prospects: shoppers who are not yet customers (default: see ``calibrate.shop``).
         margin: the share of the price that is not unit cost (the log has no costs).
-        seeds, jobs: the back-test's replications and worker processes.
-        backtest: run the back-test when the log continues past ``until``.
+        seeds, jobs, backtest: the back-test's replications and worker processes; run
+            it (when the log continues past ``until``).
         name: the scenario's name (default: the log's file name, or ``my_shop``).
         currency: the log's currency (default: the template's).
         recent_days: the days before ``until`` over which new customers are counted.
@@ -277,46 +296,20 @@ def from_orders(orders: pd.DataFrame | str | Path, customer: str, date: str, val
     """
     log = read_orders(orders, customer, date, value, category=category, channel=channel,
                       city_tier=city_tier, segment=segment, promotion=promotion)
-    end = pd.Timestamp(until).normalize()
-    problem = log.until_problem(end)
-    if problem is not None:
-        raise InputError(log.source, "until", problem)
-    summary = log.summary(end)
-    seg = pd.Series(np.asarray(log.segment) if log.segment is not None
-                    else np.full(len(log.ids), ALL, dtype=object))
+    end, summary, seg = _calibration_period(log, until)
     fits = _fit_segments(log, summary, seg, _recent_segments(log, end, recent_days))
     # the calendar multiplies the buying of customers: fitted on their repeat orders
     calendar, calendar_note = _calendar(log.daily(end) - log.first_orders_per_day(end))
     arrivals = _arrivals(log, calendar, end, recent_days)
     tpl = _template(template)
-    start = (end + pd.Timedelta(days=1)).date()
-    events = calendar.events_on(start, days)
-    demand_days = float(days)  # an ordinary day is 1; events are few
-    # the table the scenario reads until it is saved; kept while this process runs
-    scratch = Path(tempfile.mkdtemp(prefix="growthsim-calibration-"))
-    atexit.register(shutil.rmtree, scratch, True)
     table = customer_table(log, summary, seg, end,
                            int(tpl["population"].get("spend_window_days", 365)))
-    table_file = scratch / "customers.parquet"
-    table.to_parquet(table_file, index=False)
-    tpl_segment = next(iter(tpl["population"]["segments"].values()))
-    n_prospects = prospects if prospects is not None else default_prospects(
-        len(table), arrivals.per_day, demand_days)
-    high_value = float(np.quantile(table["spend"], 0.9)) if len(table) else 1.0
-    data = {
-        "name": name or (Path(orders).stem if isinstance(orders, str | Path) else "my_shop"),
-        "description": f"Calibrated from {log.source} to {end.date()}.",
-        "currency": currency or tpl.get("currency", "CNY"), "seed": tpl.get("seed", 0),
-        "horizon": {"start": start.isoformat(), "days": days},
-        "population": population_section(
-            tpl["population"], {n: f.section(tpl_segment) for n, f in fits.items()},
-            len(table), n_prospects, arrivals.per_day, high_value, str(table_file)),
-        "catalog": catalog_section(log, margin),
-        "channels": tpl.get("channels", {}),
-        "calendar": {"weekly": list(calendar.weekly), "monthly": list(calendar.monthly),
-                     "events": [e.model_dump(mode="json") for e in events]},
-        "strategy": {},
-    }
+    scratch = _scratch(table)
+    opts = ShopOptions(days, prospects, margin, currency,
+                       name or (Path(orders).stem if isinstance(orders, str | Path)
+                                else "my_shop"))
+    data = scenario_data(log, fits, calendar, arrivals.per_day, table,
+                         scratch / "customers.parquet", end, tpl, opts)
     try:
         scenario = ScenarioWithLevers.model_validate(data)
     except ValidationError as exc:
@@ -324,7 +317,6 @@ def from_orders(orders: pd.DataFrame | str | Path, customer: str, date: str, val
     bt = None
     if backtest and pd.Timestamp(log.last) > end:
         bt = run_backtest(scenario, log, summary, fits, seg, end, seeds, jobs)
-    cal = Calibration(scenario, fits, calendar, arrivals, table,
-                      repeat_histogram(summary, fits, seg), bt, end.date(), log.source,
-                      calendar_note, scratch)
-    return cal
+    return Calibration(scenario, fits, calendar, arrivals, table,
+                       repeat_histogram(summary, fits, seg), bt, end.date(), log.source,
+                       calendar_note, scratch)

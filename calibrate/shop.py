@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -35,8 +36,10 @@ from agents._config import CITY_TIERS
 from calibrate.bgnbd import BGNBDFit
 from calibrate.gamma_gamma import GammaGammaFit
 from calibrate.orders import OrderLog
+from calibrate.seasonality import CalendarFit
 
-__all__ = ["ALL", "SegmentFit", "catalog_section", "customer_table", "population_section"]
+__all__ = ["ALL", "SegmentFit", "ShopOptions", "catalog_section", "customer_table",
+           "population_section", "scenario_data"]
 
 ALL = "all"  # the name of the only segment, or category, when the log has no such column
 
@@ -198,3 +201,46 @@ def default_prospects(customers: int, arrivals: float, demand_days: float) -> in
     """As many prospects as customers, and at least 1.5 times the new customers the
     horizon expects (``demand_days``: the sum of its days' demand multipliers)."""
     return max(customers, math.ceil(1.5 * arrivals * demand_days), 1)
+
+
+@dataclass(frozen=True)
+class ShopOptions:
+    """What the planner chooses about the calibrated scenario (see ``from_orders``)."""
+
+    days: int = 365
+    prospects: int | None = None
+    margin: float = 0.3
+    currency: str | None = None
+    name: str = "my_shop"
+
+
+def scenario_data(log: OrderLog, fits: dict[str, SegmentFit], calendar: CalendarFit,
+                  arrivals: float, table: pd.DataFrame, table_file: Path,
+                  until: pd.Timestamp, template: dict[str, Any], opts: ShopOptions
+                  ) -> dict[str, Any]:
+    """The calibrated scenario as YAML data: the horizon from the day after ``until``,
+    the population of the customer table (``table_file``) and prospects, the catalog,
+    the fitted calendar, the template's channels, a plan that spends nothing."""
+    start = (until + pd.Timedelta(days=1)).date()
+    pop = template["population"]
+    first_segment = next(iter(pop["segments"].values()))
+    # an ordinary day's demand is 1 and events are few: the horizon expects ~days x arrivals
+    prospects = opts.prospects if opts.prospects is not None else default_prospects(
+        len(table), arrivals, float(opts.days))
+    high_value = float(np.quantile(table["spend"], 0.9)) if len(table) else 1.0
+    return {
+        "name": opts.name,
+        "description": f"Calibrated from {log.source} to {until.date()}.",
+        "currency": opts.currency or template.get("currency", "CNY"),
+        "seed": template.get("seed", 0),
+        "horizon": {"start": start.isoformat(), "days": opts.days},
+        "population": population_section(
+            pop, {n: f.section(first_segment) for n, f in fits.items()}, len(table),
+            prospects, arrivals, high_value, str(table_file)),
+        "catalog": catalog_section(log, opts.margin),
+        "channels": template.get("channels", {}),
+        "calendar": {"weekly": list(calendar.weekly), "monthly": list(calendar.monthly),
+                     "events": [e.model_dump(mode="json")
+                                for e in calendar.events_on(start, opts.days)]},
+        "strategy": {},
+    }
