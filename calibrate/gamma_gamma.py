@@ -24,6 +24,27 @@ __all__ = ["GammaGammaFit", "conditional_expected_value", "fit_gamma_gamma",
 NAMES = ("p", "q", "gamma")
 
 
+class _Spends:
+    """Repeat buyers' (x, m), with the terms of one x computed once per distinct x and
+    the logarithms of the data taken once (see ``calibrate.bgnbd._Histories``)."""
+
+    def __init__(self, frequency: ArrayLike, monetary: ArrayLike) -> None:
+        self.x = np.asarray(frequency, dtype=float)
+        self.m = np.asarray(monetary, dtype=float)
+        self.xs, self.xi = np.unique(self.x, return_inverse=True)
+        self.log_m, self.log_x = np.log(self.m), np.log(self.x)
+        self.xm = self.x * self.m
+
+    def log_likelihood(self, params: ArrayLike) -> np.ndarray:
+        """Each customer's log-likelihood."""
+        p, q, g = np.asarray(params, dtype=float)
+        pxs = p * self.xs
+        per_x = (gammaln(pxs + q) - gammaln(pxs))[self.xi]
+        px = p * self.x
+        return np.asarray(per_x - gammaln(q) + q * np.log(g) + (px - 1) * self.log_m
+                          + px * self.log_x - (px + q) * np.log(self.xm + g))
+
+
 def gamma_gamma_log_likelihood(params: ArrayLike, frequency: ArrayLike,
                                monetary: ArrayLike) -> np.ndarray:
     """Each customer's log-likelihood of the mean spend ``monetary`` over ``frequency`` orders.
@@ -39,11 +60,7 @@ def gamma_gamma_log_likelihood(params: ArrayLike, frequency: ArrayLike,
     Returns:
         One log-likelihood per customer.
     """
-    p, q, g = np.asarray(params, dtype=float)
-    x, m = np.asarray(frequency, dtype=float), np.asarray(monetary, dtype=float)
-    px = p * x
-    return np.asarray(gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(g)
-                      + (px - 1) * np.log(m) + px * np.log(x) - (px + q) * np.log(x * m + g))
+    return _Spends(frequency, monetary).log_likelihood(params)
 
 
 def conditional_expected_value(params: dict[str, float], frequency: ArrayLike,
@@ -104,8 +121,10 @@ def fit_gamma_gamma(frequency: ArrayLike, monetary: ArrayLike) -> GammaGammaFit:
         raise ValueError("Gamma-Gamma cannot be fitted to a mean repeat spend that is not "
                          "positive: order values are Gamma distributed.")
 
+    spends = _Spends(x, m)
+
     def nll(theta: np.ndarray) -> float:
-        return -float(np.sum(gamma_gamma_log_likelihood(theta, x, m)))
+        return -float(np.sum(spends.log_likelihood(theta)))
 
     est = maximise(nll, np.array([1.0, 1.0, float(np.mean(m))]))
     return GammaGammaFit.of(NAMES, est, len(x))
