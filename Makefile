@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/mesa_reference.py
 	$(BIN)/python benchmarks/optimize.py
+	$(BIN)/python benchmarks/calibration.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
