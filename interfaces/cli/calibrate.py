@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -12,9 +13,18 @@ import pandas as pd
 import typer
 from rich.table import Table
 
+import scenarios
 from calibrate.calibration import Calibration, from_orders
 from calibrate.orders import columns_of
-from interfaces.cli._common import JobsOpt, ReportOpt, console, parse, report_folder, user_input
+from interfaces.cli._common import (
+    JobsOpt,
+    ReportOpt,
+    console,
+    fail,
+    parse,
+    report_folder,
+    user_input,
+)
 from sim.errors import InputError
 
 __all__ = ["calibrate_cmd"]
@@ -65,8 +75,13 @@ def calibrate_cmd(
     """Calibrate a scenario to a shop's order log; back-test it on the rest of the log."""
     with user_input():
         _check(seeds, jobs, days, margin, prospects)
+        _check_out(out)
         if not orders.exists():
             raise InputError(str(orders), None, "no such file")
+        try:
+            base = scenarios.load(template)
+        except InputError as exc:
+            raise InputError("command line", "--template", str(exc)) from None
         cols = {opt: _column(f"--{opt}", v, orders, what) for opt, v, what in (
             ("customer", customer, "the customer id"), ("date", date, "the order time"),
             ("value", value, "the order value"))}
@@ -76,11 +91,16 @@ def calibrate_cmd(
         end = parse("--until", dt.date.fromisoformat, until)
         cal = from_orders(orders, cols["customer"], cols["date"], cols["value"], end,
                           category=category, channel=channel, city_tier=city_tier,
-                          segment=segment, promotion=promotion, template=template,
+                          segment=segment, promotion=promotion, template=base,
                           days=days, prospects=prospects, margin=margin, seeds=seeds,
-                          jobs=jobs, backtest=backtest, currency=currency)
+                          jobs=jobs, backtest=backtest, currency=currency,
+                          name=out.resolve().name)
     _print(cal)
-    written = _write(cal, out)
+    try:
+        written = _write(cal, out)
+    except OSError as exc:  # refused by the system after the checks: nothing was moved in
+        raise fail(f"{out}: --out: cannot be written ({exc.strerror or exc}); nothing "
+                   "was written") from None
     console.print(f"Wrote {len(written)} files to {out}/: "
                   + ", ".join(p.name for p in written))
     if with_report:
@@ -96,6 +116,19 @@ def _check(seeds: int, jobs: int, days: int, margin: float, prospects: int | Non
         raise InputError("command line", "--margin", f"must be between 0 and 1 (got {margin})")
     if prospects is not None and prospects < 0:
         raise InputError("command line", "--prospects", f"must be 0 or more (got {prospects})")
+
+
+def _check_out(out: Path) -> None:
+    """``--out`` is a folder, or can be made: refused before any work, not after it."""
+    if out.exists() and not out.is_dir():
+        raise InputError(str(out), "--out", "is a file; give a folder for the scenario "
+                                            "and its files")
+    parent = out.resolve()
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(str(out), "--out", f"cannot be written: {parent} is not a folder "
+                                            "this user may write in")
 
 
 def _write(cal: Calibration, out: Path) -> list[Path]:

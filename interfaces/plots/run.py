@@ -115,10 +115,10 @@ def funnel(res: Results) -> Figure:
                 if p > 0 and v > 0:
                     ax.annotate(f"{v / p:.1%}", (v, i + j * height), va="center", fontsize=7,
                                 xytext=(3, 0), textcoords="offset points")
-    ax.set_xscale("log")
     positive = cs[[c for c, _ in steps]].to_numpy()
     positive = positive[positive > 0]
     if positive.size:  # zero counts (an owned channel wins no new customers) draw no bar
+        ax.set_xscale("log")  # nothing positive (no spend at all): a linear axis of zeros
         ax.set_xlim(positive.min() / 3, positive.max() * 3)
     ax.set_yticks(y + 1.5 * height, cs.index)
     ax.invert_yaxis()

@@ -98,3 +98,31 @@ def test_an_until_outside_the_log_is_refused(tmp_path: Path, until: str, words: 
     assert done.returncode == 2
     assert (words in done.stderr and "--until" in done.stderr) or "until" in done.stderr
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(("extra", "words"), [
+    (["--template", "nosuch"], ["--template", "nosuch", "baseline"]),
+    (["--margin", "1.5"], ["--margin"]),
+    (["--seeds", "0"], ["--seeds"]),
+    (["--until", "1997-13-01"], ["--until"]),
+])
+def test_bad_options_are_refused_before_the_log_is_read(tmp_path: Path, extra: list[str],
+                                                        words: list[str]) -> None:
+    path = _log(tmp_path, GOOD)
+    args = ["--customer", "user_id", "--date", "paid_at", "--value", "amount",
+            "--until", "2025-03-31", "--out", str(tmp_path / "o")]
+    done = growthsim("calibrate", str(path), *args, *extra, cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert all(w in done.stderr for w in words), done.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_an_out_that_is_a_file_is_refused_and_kept(tmp_path: Path) -> None:
+    path = _log(tmp_path, GOOD)
+    target = tmp_path / "notes.txt"
+    target.write_text("keep me")
+    done = growthsim("calibrate", str(path), "--customer", "user_id", "--date", "paid_at",
+                     "--value", "amount", "--until", "2025-03-31", "--out", str(target),
+                     cwd=tmp_path)
+    assert done.returncode == 2 and "is a file" in done.stderr
+    assert target.read_text() == "keep me"
