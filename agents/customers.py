@@ -163,8 +163,10 @@ def dropout_odds(r: ArrayLike, alpha: ArrayLike, a: ArrayLike, b: ArrayLike,
         *(np.asarray(v, dtype=float) for v in (r, alpha, a, b, x, tx, T)))
     odds = np.zeros(x_.shape)
     m = x_ > 0
-    odds[m] = a_[m] / (b_[m] + x_[m] - 1) * np.exp(
-        (r_[m] + x_[m]) * (np.log(al[m] + age[m]) - np.log(al[m] + tx_[m])))
+    # a heavy buyer silent for long has odds beyond floating point: inf, P(alive) 0
+    with np.errstate(over="ignore"):
+        odds[m] = a_[m] / (b_[m] + x_[m] - 1) * np.exp(
+            (r_[m] + x_[m]) * (np.log(al[m] + age[m]) - np.log(al[m] + tx_[m])))
     return odds
 
 

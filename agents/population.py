@@ -99,9 +99,11 @@ class SpendParams(Config):
     A shopper's order values are Gamma(shape ``p``, rate nu) with her own
     nu ~ Gamma(shape ``q``, rate ``gamma``): her mean basket is p / nu (currency; the
     mean over shoppers is ``p gamma / (q - 1)`` for q > 1). It replaces the basket
-    model: each order's value is Gamma with shape ``p`` around the shopper's mean
-    (``agents.checkout``; ``basket.cv`` is not used); a table customer's nu is drawn from
-    its posterior given her repeat orders (``agents.customers``).
+    model: the mean basket is p / nu instead of a draw around ``basket.mean``, and each
+    order's value is Gamma with shape ``p`` around it instead of log-normal with
+    ``basket.cv`` (the population carries p per shopper as ``basket_shape`` for
+    checkout). A table customer's nu is drawn from its posterior given her repeat
+    orders (``agents.customers``).
     """
 
     p: Positive
@@ -111,7 +113,12 @@ class SpendParams(Config):
 
 
 class Segment(Config):
-    """A group of shoppers whose traits are drawn from the same distributions."""
+    """A group of shoppers whose traits are drawn from the same distributions.
+
+    ``purchase`` and ``dropout`` are the BG/NBD rates (per day), ``basket`` the order
+    value; ``spend`` (optional) a Gamma-Gamma model of order value that replaces
+    ``basket`` (``SpendParams``), as fitted by ``calibrate``.
+    """
 
     share: Share
     age_band: str = "all"
@@ -208,6 +215,9 @@ class ShopperPopulation:
             population order; None without a table.
         n_orders: orders placed: a table customer's purchase days before day 0, plus
             every order of the run (a drawn customer's made-up history counts none).
+        basket_shape: shape of the Gamma distribution of each order's value around the
+            basket mean, the segment's ``spend.p`` (float32); 0 where the segment has no
+            spend model: orders are then log-normal with ``basket_sigma``.
     """
 
     def __init__(self, scenario: ShopperSource, streams: Streams) -> None:
@@ -252,11 +262,10 @@ class ShopperPopulation:
         if head is not None:
             for name in ("city_tier", "lam", "p_drop", "basket_mean"):
                 getattr(self, name)[:k] = getattr(head, name)
-        self.basket_sigma = np.sqrt(np.log1p(np.array([s.basket.cv**2 for s in seg_cfg])))[
-            self.segment].astype(np.float32)
-        #: shape p of the Gamma order values of a segment with a spend model (0: log-normal)
         self.basket_shape = np.array([0.0 if s.spend is None else s.spend.p for s in seg_cfg],
                                      dtype=np.float32)[self.segment]
+        self.basket_sigma = np.sqrt(np.log1p(np.array([s.basket.cv**2 for s in seg_cfg])))[
+            self.segment].astype(np.float32)
         self.price_sensitivity = np.array([s.price_sensitivity for s in seg_cfg],
                                           dtype=np.float32)[self.segment]
         self.prefs = self._draw_preferences(scenario, g, weights, rest, head)

@@ -25,6 +25,7 @@ from interfaces.cli._common import (
     report_folder,
     user_input,
 )
+from optimize.levers import ScenarioWithLevers
 from sim.errors import InputError
 
 __all__ = ["calibrate_cmd"]
@@ -76,19 +77,13 @@ def calibrate_cmd(
     with user_input():
         _check(seeds, jobs, days, margin, prospects)
         _check_out(out)
+        base = _template(template)
         if not orders.exists():
             raise InputError(str(orders), None, "no such file")
-        try:
-            base = scenarios.load(template)
-        except InputError as exc:
-            raise InputError("command line", "--template", str(exc)) from None
         cols = {opt: _column(f"--{opt}", v, orders, what) for opt, v, what in (
             ("customer", customer, "the customer id"), ("date", date, "the order time"),
             ("value", value, "the order value"))}
-        if until is None:
-            raise InputError("command line", "--until", "is needed: the calibration date, "
-                                                        "YYYY-MM-DD")
-        end = parse("--until", dt.date.fromisoformat, until)
+        end = parse("--until", _date, until or "")
         cal = from_orders(orders, cols["customer"], cols["date"], cols["value"], end,
                           category=category, channel=channel, city_tier=city_tier,
                           segment=segment, promotion=promotion, template=base,
@@ -116,6 +111,19 @@ def _check(seeds: int, jobs: int, days: int, margin: float, prospects: int | Non
         raise InputError("command line", "--margin", f"must be between 0 and 1 (got {margin})")
     if prospects is not None and prospects < 0:
         raise InputError("command line", "--prospects", f"must be 0 or more (got {prospects})")
+
+
+def _date(text: str) -> dt.date:
+    if not text:
+        raise ValueError("is needed: the calibration date, YYYY-MM-DD")
+    return dt.date.fromisoformat(text)
+
+
+def _template(template: str) -> ScenarioWithLevers:
+    try:
+        return scenarios.load(template)
+    except InputError as exc:
+        raise InputError("command line", "--template", str(exc)) from None
 
 
 def _check_out(out: Path) -> None:

@@ -9,6 +9,7 @@ per day at real scale, and that nothing changes without a table.
 from __future__ import annotations
 
 import pickle
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +112,14 @@ def test_alive_share_of_table_shoppers_matches_p_alive(tmp_path: Path) -> None:
     assert pop.alive[:k].mean() == pytest.approx(pa, abs=4 * np.sqrt(pa * (1 - pa) / k))
 
 
+def test_odds_beyond_floating_point_give_p_alive_zero_without_a_warning() -> None:
+    # 500 repeat days in the first 500 of ten years, then silence: odds exp(~970)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pa = p_alive(R, ALPHA, A, B, [500, 3], [500, 10], [3650, 20])
+    assert pa[0] == 0.0 and 0.5 < pa[1] < 1.0
+
+
 def test_heavy_recent_buyer_is_alive_and_heavy_lapsed_buyer_is_gone(tmp_path: Path) -> None:
     rows = pd.concat([table(2000, frequency=50, recency=365, T=365),
                       table(2000, frequency=50, recency=100, T=365)], ignore_index=True)
@@ -207,6 +216,23 @@ def test_without_spend_model_table_baskets_follow_the_segment(tmp_path: Path) ->
     pop = shoppers(market(tmp_path, table(20_000, frequency=20, recency=50, T=60,
                                           monetary=500.0)))
     assert pop.basket_mean[:20_000].mean() == pytest.approx(35.0, rel=0.02)
+    assert pop.basket_shape.dtype == np.float32 and not pop.basket_shape.any()
+
+
+def test_basket_shape_is_the_spend_models_p_per_segment(tmp_path: Path) -> None:
+    # checkout draws an order of a spend segment as Gamma(shape p) around the mean basket;
+    # a segment without a spend model keeps 0 (log-normal orders with basket.cv)
+    seg = {"share": 0.5, "purchase": {"r": R, "alpha": ALPHA}, "dropout": {"a": A, "b": B},
+           "basket": {"mean": 35.0}}
+    rows = table(400, frequency=2, recency=20, T=40, segment=["gg", "ln"] * 200)
+    path = market(tmp_path, rows, size=2000,
+                  segments={"gg": {**seg, "spend": {"p": P, "q": Q, "gamma": GAMMA}},
+                            "ln": seg})
+    pop = shoppers(path)
+    assert pop.basket_shape.dtype == np.float32 and pop.basket_shape.shape == (2000,)
+    assert (pop.basket_shape[pop.segment == 0] == np.float32(P)).all()
+    assert (pop.basket_shape[pop.segment == 1] == 0.0).all()
+    assert (pop.segment[:400] == np.tile([0, 1], 200)).all()
 
 
 # --- scale, sampling and determinism ---------------------------------------------------
