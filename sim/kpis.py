@@ -320,12 +320,12 @@ def short(name: str) -> str:
     return k.short if k else name.replace("_", " ")
 
 
-def fmt(name: str, value: float, currency: str = "") -> str:
+def fmt(name: str, value: float | None, currency: str = "") -> str:
     """``value`` of ``name`` as text by its format: shares as %, ratios with two decimals,
-    averages (AOV, CAC) with one, money and counts whole with thousands separators. NaN is
-    a dash; an unregistered name is written whole. ``currency`` is accepted so a caller may
-    pass it, and not written."""
-    if value != value:  # NaN
+    averages (AOV, CAC) with one, money and counts whole with thousands separators. NaN or
+    None (JSON's null) is a dash; an unregistered name is written whole. ``currency`` is
+    accepted so a caller may pass it, and not written."""
+    if value is None or value != value:  # missing or NaN
         return "–"
     k = REGISTRY.get(name)
     spec = _SPECS[k.format if k else "integer"]

@@ -17,6 +17,7 @@ sentence on stderr and exit code 2, before anything is written.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tempfile
@@ -35,11 +36,35 @@ from interfaces.report import write_report
 from sim._io import InputError, load_strategy_file, scenario_to_yaml
 from sim.schema import Scenario, Strategy
 
-__all__ = ["CompareOutOpt", "CompareSeedsOpt", "DaysOpt", "DecomposeOutOpt",
-           "DecomposeSeedsOpt", "JobsOpt", "Options", "OrdersOpt", "PopulationOpt", "ReportOpt",
-           "RunOutOpt", "RunSeedsOpt", "ScenarioArg", "SeedOpt", "StudyOutOpt", "StudySeedsOpt",
-           "console", "err_console", "fail", "parse", "prepare", "progress_bar", "publish",
-           "report_folder", "user_input"]
+__all__ = [
+    "CompareOutOpt",
+    "CompareSeedsOpt",
+    "DaysOpt",
+    "DecomposeOutOpt",
+    "DecomposeSeedsOpt",
+    "JobsOpt",
+    "Options",
+    "OrdersOpt",
+    "PopulationOpt",
+    "ReportOpt",
+    "RunOutOpt",
+    "RunSeedsOpt",
+    "ScenarioArg",
+    "SeedOpt",
+    "StudyOutOpt",
+    "StudySeedsOpt",
+    "check_out",
+    "check_seed",
+    "console",
+    "err_console",
+    "fail",
+    "parse",
+    "prepare",
+    "progress_bar",
+    "publish",
+    "report_folder",
+    "user_input",
+]
 
 # a file or pipe gets a width that fits the tables; a terminal keeps its own
 console = Console() if sys.stdout.isatty() else Console(width=110)
@@ -123,14 +148,36 @@ def _check_counts(**options: int | None) -> None:
 # ---------------------------------------------------------------- the steps
 
 
+def check_out(out: Path) -> None:
+    """``--out`` is a folder, or can be made: refused before any work, not after it."""
+    if out.exists() and not out.is_dir():
+        raise InputError(str(out), "--out", "is a file; give a folder for the outputs")
+    parent = out.resolve()
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(str(out), "--out", f"cannot be written: {parent} is not a folder "
+                                            "this user may write in")
+
+
+def check_seed(seed: int | None, option: str = "--seed") -> None:
+    """A root seed is a whole number of 0 or more (numpy's seed sequences take no sign)."""
+    if seed is not None and seed < 0:
+        raise InputError("command line", option, f"must be a whole number of 0 or more "
+                                                 f"(got {seed})")
+
+
 def prepare(scenario: str, strategy: Path | None, opts: Options, trials: int | None = None
             ) -> tuple[Scenario, Strategy]:
-    """Check the counts (``--trials`` first, when the command has it), load the scenario
+    """Check the counts (``--trials`` first, when the command has it), ``--seed`` and
+    ``--out`` (a folder that can be written), load the scenario
     with ``--population`` and ``--days`` applied, and the plan: the strategy file, or the
     scenario's own."""
     counts = {} if trials is None else {"trials": trials}
     _check_counts(**counts, seeds=opts.seeds, population=opts.population, days=opts.days,
                   jobs=opts.jobs)
+    check_seed(opts.seed)
+    check_out(opts.out)
     sc = scenarios.load(scenario)
     if opts.population is not None:
         sc = sc.with_population(opts.population)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -19,6 +18,7 @@ from calibrate.orders import columns_of
 from interfaces.cli._common import (
     JobsOpt,
     ReportOpt,
+    check_out,
     console,
     fail,
     parse,
@@ -76,7 +76,7 @@ def calibrate_cmd(
     """Calibrate a scenario to a shop's order log; back-test it on the rest of the log."""
     with user_input():
         _check(seeds, jobs, days, margin, prospects)
-        _check_out(out)
+        check_out(out)
         base = _template(template)
         if not orders.exists():
             raise InputError(str(orders), None, "no such file")
@@ -124,19 +124,6 @@ def _template(template: str) -> ScenarioWithLevers:
         return scenarios.load(template)
     except InputError as exc:
         raise InputError("command line", "--template", str(exc)) from None
-
-
-def _check_out(out: Path) -> None:
-    """``--out`` is a folder, or can be made: refused before any work, not after it."""
-    if out.exists() and not out.is_dir():
-        raise InputError(str(out), "--out", "is a file; give a folder for the scenario "
-                                            "and its files")
-    parent = out.resolve()
-    while not parent.exists():
-        parent = parent.parent
-    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        raise InputError(str(out), "--out", f"cannot be written: {parent} is not a folder "
-                                            "this user may write in")
 
 
 def _write(cal: Calibration, out: Path) -> list[Path]:

@@ -4,9 +4,11 @@ files."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import pandas as pd
 import typer
 from rich.progress import TextColumn
@@ -81,6 +83,21 @@ def run(
     publish(opts, res.scenario, lambda scratch: _write_run(res, scratch))
 
 
+def _strict(value: object) -> object:
+    """``value`` as strict JSON takes it: numbers as floats, an undefined ratio (NaN, e.g.
+    the CAC of a channel that won no customer) or an infinite one as null."""
+    if isinstance(value, dict):
+        return {str(k): _strict(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_strict(v) for v in value]
+    if isinstance(value, bool | str) or value is None:
+        return value
+    if isinstance(value, int | float | np.number):
+        number = float(value)
+        return number if math.isfinite(number) else None
+    return value
+
+
 def _write_run(res: Results, scratch: Path) -> None:
     """The files of one run: CSV frames (and with ``--orders`` the order log),
     summary.json, the strategy and the plots."""
@@ -109,7 +126,8 @@ def _write_run(res: Results, scratch: Path) -> None:
         "promotions": res.promotion_summary().to_dict(orient="index"),
         "inventory": res.inventory_summary().to_dict(orient="index"),
     }
-    (scratch / "summary.json").write_text(json.dumps(summary, indent=2, default=float))
+    (scratch / "summary.json").write_text(json.dumps(_strict(summary), indent=2,
+                                                     allow_nan=False))
     (scratch / "strategy.yaml").write_text(strategy_to_yaml(res.strategy))
     plots.save_all(res, scratch)
 

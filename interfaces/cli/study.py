@@ -20,6 +20,7 @@ from interfaces.cli._common import (
     SeedOpt,
     StudyOutOpt,
     StudySeedsOpt,
+    check_seed,
     console,
     err_console,
     fail,
@@ -32,6 +33,7 @@ from interfaces.cli._common import (
 from sim import kpis
 from sim._io import strategy_to_yaml
 from sim.compare import Comparison
+from sim.errors import InputError
 from sim.schema import Scenario
 
 if TYPE_CHECKING:  # the optimiser (and Optuna) load only when the command runs
@@ -78,6 +80,10 @@ def optimize_cmd(
 
     opts = Options(seeds, population, days, jobs, seed, out, with_report)
     with user_input():
+        check_seed(sampler_seed, "--sampler-seed")
+        if check_seeds is not None and check_seeds < 1:
+            raise InputError("command line", "--check-seeds", f"must be a whole number of at "
+                                                              f"least 1 (got {check_seeds})")
         sc, _ = prepare(scenario, None, opts, trials=trials)
         names = parse("--objective", optimize.parse_objectives, objective)
         cons = [parse("--constraint", optimize.parse_constraint, c) for c in constraint or []]

@@ -198,3 +198,37 @@ def test_process_exits_2_with_one_line(
     if folder is not None:
         assert sorted(p.name for p in folder.iterdir()) == ["daily.csv"]
         assert (folder / "daily.csv").read_text(encoding="utf-8") == DAILY
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["run", "double11", "--seed", "-7"], ["--seed", "-7", "0 or more"]),
+    (["optimize", "double11", "--sampler-seed", "-1", "--trials", "2"],
+     ["--sampler-seed", "0 or more"]),
+    (["optimize", "double11", "--check-seeds", "0", "--trials", "2"],
+     ["--check-seeds", "at least 1"]),
+    (["run", "double11", "--seed", "-3", "--days", "3"], ["--seed"]),
+])
+def test_bad_seeds_are_refused_before_the_run(args: list[str], words: list[str],
+                                              tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    code, _, err = _main([*args, "--out", str(out)], capsys, monkeypatch)
+    assert code == 2 and err.count("\n") == 1, err
+    assert all(w in err for w in words), err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("command", [["run", "double11"],
+                                     ["compare", "membership_relaunch", "--strategy",
+                                      str(ROOT / "scenarios" / "strategies" / "flat_points.yaml")],
+                                     ["decompose", "double11"],
+                                     ["optimize", "double11", "--trials", "2"]])
+def test_an_out_that_is_a_file_is_refused_before_the_run_and_kept(
+        command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "daily.csv"
+    target.write_text(DAILY)
+    code, _, err = _main([*command, "--out", str(target), "--days", "3"], capsys, monkeypatch)
+    assert code == 2 and "--out" in err and "is a file" in err, err
+    assert target.read_text() == DAILY

@@ -90,3 +90,13 @@ def test_validate_reports_a_valid_scenario() -> None:
     proc = _run([sys.executable, "-m", "interfaces.cli", "validate", "scenarios/baseline.yaml"])
     assert proc.returncode == 0, proc.stderr
     assert "valid scenario 'baseline'" in proc.stdout
+
+
+def test_summary_json_is_strict_json_with_null_for_undefined_ratios(out_dir: Path) -> None:
+    """An undefined ratio (organic has no spend, so no ROAS) is null, not NaN."""
+    def refuse(constant: str) -> float:
+        raise AssertionError(f"summary.json holds {constant}, which JSON does not allow")
+
+    summary = json.loads((out_dir / "summary.json").read_text(), parse_constant=refuse)
+    assert summary["channels"]["organic"]["roas"] is None
+    assert isinstance(summary["kpis"]["gmv"]["mean"], float)

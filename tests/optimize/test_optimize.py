@@ -181,7 +181,7 @@ def test_two_workers_share_a_postgresql_study() -> None:
 @pytest.mark.slow
 def test_a_study_killed_mid_run_resumes_without_losing_trials(tmp_path: Path) -> None:
     cmd = [sys.executable, "-m", "interfaces.cli", "optimize", "double11", "--population", "3000",
-           "--trials", "14", "--seeds", "1", "--check-seeds", "0", "--out", str(tmp_path)]
+           "--trials", "14", "--seeds", "1", "--check-seeds", "1", "--out", str(tmp_path)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     journal = tmp_path / "study.journal"
     storage = _wait_for_trials(journal, 4)
