@@ -86,10 +86,6 @@ def repeat_histogram(summary: pd.DataFrame, fits: dict[str, SegmentFit],
     return pd.DataFrame({"frequency": _bin_labels(), "actual": actual, "model": model})
 
 
-def _weeks(day: np.ndarray) -> np.ndarray:
-    return day // 7
-
-
 def _actual(log: OrderLog, cohort: pd.Index, until: pd.Timestamp) -> pd.DataFrame:
     """The cohort's holdout orders: customer code, day index after ``until``, value."""
     d = log.days[(log.days["date"] > until) & log.days["customer"].isin(cohort)]
@@ -100,7 +96,7 @@ def _actual(log: OrderLog, cohort: pd.Index, until: pd.Timestamp) -> pd.DataFram
 
 def _per_week(orders: pd.DataFrame, n_weeks: int) -> pd.DataFrame:
     """Orders, GMV and distinct buyers per week of one realisation."""
-    week = _weeks(orders["day"].to_numpy())
+    week = orders["day"].to_numpy() // 7
     g = orders.assign(week=week).groupby("week")
     out = pd.DataFrame({"orders": g.size(), "gmv": g["gmv"].sum(),
                         "buyers": g["customer"].nunique()})
@@ -185,9 +181,8 @@ def _totals(weekly: pd.DataFrame, actual: pd.DataFrame, simulated: pd.DataFrame,
                 .reindex(range(seeds), fill_value=0).to_numpy(dtype=float)
             act, closed = float(actual["customer"].nunique()), np.nan
         else:
-            col = "gmv" if m == "gmv" else None
             g = simulated.groupby("seed")
-            per_seed = (g["gmv"].sum() if col else g.size()).reindex(
+            per_seed = (g["gmv"].sum() if m == "gmv" else g.size()).reindex(
                 range(seeds), fill_value=0).to_numpy(dtype=float)
             act = float(weekly[f"actual_{m}"].sum())
             closed = float(weekly[f"closed_form_{m}"].sum())

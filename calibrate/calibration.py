@@ -39,7 +39,7 @@ from calibrate.shop import (
     segment_categories,
 )
 from optimize.levers import ScenarioWithLevers
-from sim._io import atomic_write_text
+from sim._io import atomic_write_text, move_into
 from sim.errors import InputError, one_sentence
 from sim.schema import Scenario
 
@@ -125,16 +125,7 @@ class Calibration:
         Returns:
             the files written.
         """
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=folder, prefix=".growthsim-") as tmp:
-            scratch = Path(tmp)
-            self.write(scratch)
-            written = []
-            for path in sorted(scratch.iterdir()):
-                shutil.move(str(path), str(folder / path.name))
-                written.append(folder / path.name)
-        return written
+        return move_into(folder, self.write)
 
     def write(self, folder: Path) -> None:
         """Write the files of ``save`` into ``folder`` (no care for half-written files:

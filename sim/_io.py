@@ -6,7 +6,10 @@ All files are read here, with a safe YAML loader; everything else gets validated
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,6 +25,7 @@ __all__ = [
     "atomic_write_text",
     "load_scenario_file",
     "load_strategy_file",
+    "move_into",
     "read_yaml",
     "scenario_to_yaml",
     "strategies_to_yaml",
@@ -140,3 +144,20 @@ def atomic_write_text(path: str | Path, text: str) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def move_into(out: str | Path, write: Callable[[Path], None]) -> list[Path]:
+    """Let ``write`` fill a scratch folder inside ``out``, then move each file into ``out``
+    whole (a rename within one folder): a reader sees the old file or the new one, and a
+    ``write`` that fails leaves ``out`` as it was. Returns the files written."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out, prefix=".growthsim-") as tmp:
+        scratch = Path(tmp)
+        write(scratch)
+        written = []
+        for path in sorted(scratch.iterdir()):
+            target = out / path.name
+            shutil.move(str(path), str(target))
+            written.append(target)
+    return written

@@ -18,9 +18,7 @@ sentence on stderr and exit code 2, before anything is written.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,7 +31,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 import scenarios
 from interfaces.report import write_report
-from sim._io import InputError, load_strategy_file, scenario_to_yaml
+from sim._io import InputError, load_strategy_file, move_into, scenario_to_yaml
 from sim.schema import Scenario, Strategy
 
 __all__ = [
@@ -195,20 +193,6 @@ def progress_bar(*extra: TextColumn) -> Progress:
                     disable=not err_console.is_terminal)
 
 
-def _move_into(out: Path, write: Callable[[Path], None]) -> list[Path]:
-    """Let ``write`` fill a scratch folder, then move each file into ``out`` whole."""
-    out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out, prefix=".growthsim-") as tmp:
-        scratch = Path(tmp)
-        write(scratch)
-        written = []
-        for path in sorted(scratch.iterdir()):
-            target = out / path.name
-            shutil.move(str(path), str(target))  # same folder: an atomic rename
-            written.append(target)
-    return written
-
-
 def publish(opts: Options, sc: Scenario, write: Callable[[Path], None], where: str = "") -> None:
     """Write a command's files into ``--out``: those of ``write(scratch)`` and
     ``scenario.yaml`` (the scenario as run; with --seed, that root seed, so the file alone
@@ -219,7 +203,7 @@ def publish(opts: Options, sc: Scenario, write: Callable[[Path], None], where: s
         as_run = sc if opts.seed is None else sc.model_copy(update={"seed": opts.seed})
         (scratch / "scenario.yaml").write_text(scenario_to_yaml(as_run))
 
-    written = _move_into(opts.out, write_all)
+    written = move_into(opts.out, write_all)
     console.print(f"Wrote {len(written)} files to {opts.out}/{where}: "
                   + ", ".join(p.name for p in written))
     if opts.with_report:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -26,6 +24,7 @@ from interfaces.cli._common import (
     user_input,
 )
 from optimize.levers import ScenarioWithLevers
+from sim._io import move_into
 from sim.errors import InputError
 
 __all__ = ["calibrate_cmd"]
@@ -130,16 +129,11 @@ def _write(cal: Calibration, out: Path) -> list[Path]:
     """Write the calibration and its plots into ``out``, each file whole."""
     from interfaces.plots import calibration as plots
 
-    out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out, prefix=".growthsim-") as tmp:
-        scratch = Path(tmp)
+    def write(scratch: Path) -> None:
         cal.write(scratch)
         plots.save_all(cal, scratch)
-        written = []
-        for path in sorted(scratch.iterdir()):
-            shutil.move(str(path), str(out / path.name))
-            written.append(out / path.name)
-    return written
+
+    return move_into(out, write)
 
 
 def _print(cal: Calibration) -> None:
