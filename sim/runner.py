@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import multiprocessing as mp
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 
 import numpy as np
 import pandas as pd
@@ -14,6 +12,7 @@ from sim.model import MarketModel
 from sim.order_log import concat
 from sim.results import Results
 from sim.schema import Scenario, Strategy
+from sim.workers import map_unordered
 
 __all__ = ["simulate", "simulate_many"]
 
@@ -79,14 +78,13 @@ def simulate_many(scenario: Scenario, strategies: dict[str, Strategy | None], se
         for name, i, child in tasks:
             parts[name, i] = _run_one(scenario, plans[name], child, first + i, step, orders)
     else:
-        ctx = mp.get_context("spawn")  # no state inherited from the parent: same numbers
-        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx) as pool:
-            futures = {pool.submit(_run_one, scenario, plans[name], child, first + i, None,
-                                   orders): (name, i) for name, i, child in tasks}
-            for fut in as_completed(futures):
-                parts[futures[fut]] = fut.result()
-                if progress:
-                    progress(scenario.horizon.n_days)
+        args = [(scenario, plans[name], child, first + i, None, orders)
+                for name, i, child in tasks]
+        for k, frames in map_unordered(_run_one, args, jobs):
+            name, i, _ = tasks[k]
+            parts[name, i] = frames
+            if progress:
+                progress(scenario.horizon.n_days)
     out = {}
     for name, plan in plans.items():
         frames = {key: pd.concat([parts[name, i][key] for i in range(seeds)],
