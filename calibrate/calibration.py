@@ -39,7 +39,7 @@ from calibrate.shop import (
     segment_categories,
 )
 from optimize.levers import ScenarioWithLevers
-from sim._io import atomic_write_text, move_into
+from sim._folder import atomic_write_text, move_into
 from sim.errors import InputError, one_sentence
 from sim.schema import Scenario
 

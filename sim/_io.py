@@ -5,11 +5,6 @@ All files are read here, with a safe YAML loader; everything else gets validated
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,10 +17,8 @@ from sim.schema import Scenario, Strategy, strategy_problems
 
 __all__ = [
     "InputError",
-    "atomic_write_text",
     "load_scenario_file",
     "load_strategy_file",
-    "move_into",
     "read_yaml",
     "scenario_to_yaml",
     "strategies_to_yaml",
@@ -127,37 +120,3 @@ def scenario_to_yaml(scenario: Scenario) -> str:
     customer table's path is written absolute, so a copy elsewhere still finds it)."""
     data = scenario.model_dump(mode="json", exclude_none=True)
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-
-
-def atomic_write_text(path: str | Path, text: str) -> None:
-    """Write a file so that readers see the old or the new content, never a half."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}.{uuid.uuid4().hex[:12]}.tmp"
-    # os.open with 0o666 honours the umask: the file gets the permissions of any other
-    # output (mkstemp would make it readable by its owner only)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def move_into(out: str | Path, write: Callable[[Path], None]) -> list[Path]:
-    """Let ``write`` fill a scratch folder inside ``out``, then move each file into ``out``
-    whole (a rename within one folder): a reader sees the old file or the new one, and a
-    ``write`` that fails leaves ``out`` as it was. Returns the files written."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out, prefix=".growthsim-") as tmp:
-        scratch = Path(tmp)
-        write(scratch)
-        written = []
-        for path in sorted(scratch.iterdir()):
-            target = out / path.name
-            shutil.move(str(path), str(target))
-            written.append(target)
-    return written

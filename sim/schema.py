@@ -144,6 +144,9 @@ class Scenario(Config):
     description: str = ""
     currency: str = "CNY"
     seed: int = Field(default=0, ge=0)
+    # replications the commands run when --seeds is not given; the scenario.yaml a command
+    # writes records the count it ran, so running that file again gives the same numbers
+    seeds: int | None = Field(default=None, ge=1, le=10_000)
     horizon: Horizon
     population: Population
     catalog: Catalog

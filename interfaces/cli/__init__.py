@@ -2,36 +2,34 @@
 
 Bad input ends with exit code 2 and one sentence on stderr naming the file, the field and
 what is allowed; outputs are written only after a run succeeds, each file atomically.
+A Ctrl-C ends with exit code 130 and one line saying what was written (nothing, unless
+the files were already in place); worker processes leave the interrupt to the command.
 The options the commands share and the steps they share (prepare, publish) are defined
 once, in ``interfaces.cli._common``; each module holds the commands of one kind:
 ``run`` (run, compare, decompose), ``study`` (optimize), ``calibrate`` (calibrate) and
-``files`` (report, validate).
+``files`` (report, validate); ``_app`` puts them into one application.
+
+This module stays light (the application is imported inside :func:`main`), so a Ctrl-C
+while the libraries load is reported like any other.
 """
 
 from __future__ import annotations
 
 import sys
-
-import typer
-
-from interfaces.cli._common import err_console
-from interfaces.cli.calibrate import calibrate_cmd
-from interfaces.cli.files import report_cmd, validate
-from interfaces.cli.run import compare_cmd, decompose_cmd, run
-from interfaces.cli.study import optimize_cmd
+from typing import Any
 
 __all__ = ["app", "main"]
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  rich_markup_mode=None,
-                  help="growthsim: try e-commerce growth plans on a simulated market.")
-app.command()(run)
-app.command(name="compare")(compare_cmd)
-app.command(name="decompose")(decompose_cmd)
-app.command(name="optimize")(optimize_cmd)
-app.command(name="calibrate")(calibrate_cmd)
-app.command(name="report")(report_cmd)
-app.command()(validate)
+INTERRUPTED = "interrupted; nothing written"
+
+
+def __getattr__(name: str) -> Any:
+    """``interfaces.cli.app``, the typer application, loaded on first use."""
+    if name == "app":
+        from interfaces.cli._app import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _draw_to_files() -> None:
@@ -45,11 +43,29 @@ def _draw_to_files() -> None:
         matplotlib.use("Agg")
 
 
+def _interrupt_line(exc: BaseException) -> str | None:
+    """The line for an exit that a Ctrl-C caused (typer turns the ``KeyboardInterrupt``
+    into exit code 130, raised from it), or None: not an interrupt, or one the command
+    has already reported."""
+    cause = exc.__context__.__cause__ if exc.__context__ is not None else None
+    if not isinstance(cause, KeyboardInterrupt):
+        return None
+    folder = getattr(cause, "folder", None)  # sim._folder.InterruptedAfterWriting
+    return INTERRUPTED if folder is None else f"interrupted; the files were written to {folder}/"
+
+
 def main() -> None:
     """Entry point of the ``growthsim`` console script."""
-    _draw_to_files()
     try:
+        from interfaces.cli._app import app
+
+        _draw_to_files()
         app()
-    except KeyboardInterrupt:
-        err_console.print("interrupted: nothing was written")
+    except KeyboardInterrupt:  # while loading, before typer runs the command
+        print(INTERRUPTED, file=sys.stderr)
         sys.exit(130)
+    except SystemExit as exc:
+        line = _interrupt_line(exc) if exc.code == 130 else None
+        if line:
+            print(line, file=sys.stderr)
+        raise

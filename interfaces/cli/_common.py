@@ -21,7 +21,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -31,7 +31,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 import scenarios
 from interfaces.report import write_report
-from sim._io import InputError, load_strategy_file, move_into, scenario_to_yaml
+from sim._folder import InterruptedAfterWriting, move_into
+from sim._io import InputError, load_strategy_file, scenario_to_yaml
 from sim.schema import Scenario, Strategy
 
 __all__ = [
@@ -60,6 +61,7 @@ __all__ = [
     "prepare",
     "progress_bar",
     "publish",
+    "report_after_writing",
     "report_folder",
     "user_input",
 ]
@@ -83,9 +85,13 @@ OrdersOpt = Annotated[bool, typer.Option(
                      "day, date, customer, channel, promotion, category, units, list_value, "
                      "gmv, new), at simulated scale.")]
 # --seeds and --out say, per command, what the seeds are shared by and what is written
-RunSeedsOpt = Annotated[int, typer.Option(help="Replications (seeds).")]
-CompareSeedsOpt = Annotated[int, typer.Option(help="Replications shared by every strategy.")]
-DecomposeSeedsOpt = Annotated[int, typer.Option(help="Replications shared by both runs.")]
+# (run, compare, decompose: default the scenario's ``seeds``, so its scenario.yaml re-runs alike)
+RunSeedsOpt = Annotated[int | None, typer.Option(
+    help="Replications (seeds; default: the scenario's 'seeds', else 4).")]
+CompareSeedsOpt = Annotated[int | None, typer.Option(
+    help="Replications shared by every strategy (default: the scenario's 'seeds', else 8).")]
+DecomposeSeedsOpt = Annotated[int | None, typer.Option(
+    help="Replications shared by both runs (default: the scenario's 'seeds', else 8).")]
 StudySeedsOpt = Annotated[int, typer.Option(help="Replications per trial (the same for all).")]
 RunOutOpt = Annotated[Path, typer.Option(help="Folder for CSV, JSON and PNG outputs.")]
 CompareOutOpt = Annotated[Path, typer.Option(help="Folder for compare.csv and the plot.")]
@@ -97,13 +103,19 @@ StudyOutOpt = Annotated[Path, typer.Option(help="Folder for the study and its ou
 class Options:
     """The options every simulating command takes, as given on the command line."""
 
-    seeds: int
+    seeds: int | None
     population: int | None
     days: int | None
     jobs: int
     seed: int | None
     out: Path
     with_report: bool
+
+    def with_seeds_of(self, sc: Scenario, default: int) -> tuple[Options, int]:
+        """These options with ``--seeds`` settled, and the count: as given, else the
+        scenario's ``seeds``, else ``default``."""
+        seeds = self.seeds or sc.seeds or default
+        return replace(self, seeds=seeds), seeds
 
 
 # ---------------------------------------------------------------- errors
@@ -195,19 +207,28 @@ def progress_bar(*extra: TextColumn) -> Progress:
 
 def publish(opts: Options, sc: Scenario, write: Callable[[Path], None], where: str = "") -> None:
     """Write a command's files into ``--out``: those of ``write(scratch)`` and
-    ``scenario.yaml`` (the scenario as run; with --seed, that root seed, so the file alone
-    reproduces it); name them (``where``: a note after the folder); then the report if
-    ``--report`` asked for it."""
+    ``scenario.yaml`` (the scenario as run, with the root seed and the seed count used, so
+    the file alone reproduces it); name them (``where``: a note after the folder); then
+    the report if ``--report`` asked for it."""
     def write_all(scratch: Path) -> None:
         write(scratch)
-        as_run = sc if opts.seed is None else sc.model_copy(update={"seed": opts.seed})
+        as_run = sc.model_copy(update={"seed": sc.seed if opts.seed is None else opts.seed,
+                                       "seeds": opts.seeds})
         (scratch / "scenario.yaml").write_text(scenario_to_yaml(as_run))
 
     written = move_into(opts.out, write_all)
     console.print(f"Wrote {len(written)} files to {opts.out}/{where}: "
                   + ", ".join(p.name for p in written))
     if opts.with_report:
-        report_folder(opts.out)
+        report_after_writing(opts.out)
+
+
+def report_after_writing(folder: Path) -> None:
+    """The report of a folder whose files were just written: a Ctrl-C now says so."""
+    try:
+        report_folder(folder)
+    except KeyboardInterrupt:
+        raise InterruptedAfterWriting(folder) from None
 
 
 def report_folder(folder: Path, out: Path | None = None) -> None:

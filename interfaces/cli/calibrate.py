@@ -20,11 +20,11 @@ from interfaces.cli._common import (
     console,
     fail,
     parse,
-    report_folder,
+    report_after_writing,
     user_input,
 )
 from optimize.levers import ScenarioWithLevers
-from sim._io import move_into
+from sim._folder import move_into
 from sim.errors import InputError
 
 __all__ = ["calibrate_cmd"]
@@ -98,7 +98,7 @@ def calibrate_cmd(
     console.print(f"Wrote {len(written)} files to {out}/: "
                   + ", ".join(p.name for p in written))
     if with_report:
-        report_folder(out)
+        report_after_writing(out)
 
 
 def _check(seeds: int, jobs: int, days: int, margin: float, prospects: int | None) -> None:

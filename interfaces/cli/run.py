@@ -56,7 +56,7 @@ def run(
     scenario: ScenarioArg,
     strategy: Annotated[Path | None, typer.Option(help="Strategy YAML replacing the "
                                                        "scenario's own plan.")] = None,
-    seeds: RunSeedsOpt = 4,
+    seeds: RunSeedsOpt = None,
     population: PopulationOpt = None,
     days: DaysOpt = None,
     jobs: JobsOpt = 1,
@@ -69,6 +69,7 @@ def run(
     opts = Options(seeds, population, days, jobs, seed, out, with_report)
     with user_input():
         sc, plan = prepare(scenario, strategy, opts)
+    opts, seeds = opts.with_seeds_of(sc, 4)
     total = sc.horizon.n_days * seeds
     with progress_bar(TextColumn("shopper-days")) as progress:
         task = progress.add_task(f"{sc.name} x {seeds} seeds", total=total)
@@ -80,7 +81,9 @@ def run(
         console.print(promotion_table(res))
     if res.strategy.stock:
         console.print(inventory_table(res))
-    publish(opts, res.scenario, lambda scratch: _write_run(res, scratch))
+    # the plan run becomes the scenario's own, so scenario.yaml alone re-runs it
+    as_run = res.scenario.model_copy(update={"strategy": res.strategy})
+    publish(opts, as_run, lambda scratch: _write_run(res, scratch))
 
 
 def _strict(value: object) -> object:
@@ -137,7 +140,7 @@ def compare_cmd(
     strategy: Annotated[list[Path], typer.Option(
         help="Strategy YAML (repeat). With one, it is compared with the scenario's own plan; "
              "the first is the reference.")],
-    seeds: CompareSeedsOpt = 8,
+    seeds: CompareSeedsOpt = None,
     population: PopulationOpt = None,
     days: DaysOpt = None,
     jobs: JobsOpt = 1,
@@ -155,6 +158,7 @@ def compare_cmd(
         for path in strategy:
             name = path.stem if path.stem not in plans else str(path)
             plans[name] = load_strategy_file(path, sc)
+    opts, seeds = opts.with_seeds_of(sc, 8)
     with progress_bar() as progress:
         progress.add_task(f"{len(plans)} strategies x {seeds} seeds", total=None)
         cmp = compare(sc, plans, seeds, seed=seed, jobs=jobs)
@@ -175,7 +179,7 @@ def decompose_cmd(
     scenario: ScenarioArg,
     strategy: Annotated[Path | None, typer.Option(help="Strategy YAML with promotions "
                                                        "(default: the scenario's plan).")] = None,
-    seeds: DecomposeSeedsOpt = 8,
+    seeds: DecomposeSeedsOpt = None,
     population: PopulationOpt = None,
     days: DaysOpt = None,
     jobs: JobsOpt = 1,
@@ -192,6 +196,7 @@ def decompose_cmd(
         if not plan.promotions:
             raise InputError(str(strategy or scenario), "promotions",
                              "the plan has no promotions to decompose; add at least one")
+    opts, seeds = opts.with_seeds_of(sc, 8)
     dec = decompose(sc, plan, seeds, seed=seed, jobs=jobs)
     console.print(decomposition_table(dec, sc, seeds))
 
@@ -200,4 +205,4 @@ def decompose_cmd(
         plots.save_figures([("decomposition", plots.decomposition)], dec, scratch)
         (scratch / "strategy.yaml").write_text(strategy_to_yaml(plan))
 
-    publish(opts, sc, write)
+    publish(opts, sc.model_copy(update={"strategy": plan}), write)

@@ -115,7 +115,7 @@ def _search(sc: Scenario, names: list[str], cons: list[Constraint], trials: int,
                             best="–" if best is None else kpis.fmt(names[0], best, ""))
 
         try:
-            return optimize.optimize(sc, names, trials=trials, seeds=opts.seeds,
+            return optimize.optimize(sc, names, trials=trials, seeds=opts.with_seeds_of(sc, 3)[1],
                                      constraints=cons, jobs=opts.jobs, out=opts.out,
                                      seed=opts.seed, progress=report, **settings)
         except RuntimeError as exc:

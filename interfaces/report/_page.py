@@ -15,7 +15,8 @@ from interfaces.report._sections import (
     _optimization,
     _run_sections,
 )
-from sim._io import InputError, atomic_write_text
+from sim._folder import atomic_write_text
+from sim._io import InputError
 
 __all__ = ["write_report"]
 

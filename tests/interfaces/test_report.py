@@ -26,6 +26,7 @@ import scenarios
 import sim
 from interfaces import cli
 from interfaces.report import CAPTIONS, write_report
+from sim._io import strategy_to_yaml
 
 SMALL = ["--population", "2000", "--days", "20"]
 
@@ -112,19 +113,36 @@ def test_run_report_shows_the_plan_and_the_scenario_as_yaml(run_dir: Path) -> No
 
 
 def test_scenario_yaml_is_the_scenario_that_ran(run_dir: Path) -> None:
-    """--population, --days and --seed are in the saved scenario, so it runs the same world."""
+    """--population, --days, --seed and --seeds are in the saved scenario, so it runs the
+    same world the same number of times."""
     saved = scenarios.load(run_dir / "scenario.yaml")
     ran = scenarios.load("baseline").with_population(2000).with_overrides(
-        {"horizon.days": 20, "seed": 5})
+        {"horizon.days": 20, "seed": 5, "seeds": 2})
     assert saved == ran
 
 
 @pytest.mark.slow
-def test_saved_scenario_and_strategy_reproduce_the_run(run_dir: Path, tmp_path: Path) -> None:
-    code, _, err = _cli("run", str(run_dir / "scenario.yaml"), "--strategy",
-                        str(run_dir / "strategy.yaml"), "--seeds", "2", "--out", str(tmp_path))
+def test_saved_scenario_alone_reproduces_the_run(run_dir: Path, tmp_path: Path) -> None:
+    """No option needed: the seed count and the plan are in scenario.yaml."""
+    code, _, err = _cli("run", str(run_dir / "scenario.yaml"), "--out", str(tmp_path))
     assert code == 0, err
     assert (tmp_path / "daily.csv").read_text() == (run_dir / "daily.csv").read_text()
+    assert (tmp_path / "scenario.yaml").read_text() == (run_dir / "scenario.yaml").read_text()
+
+
+@pytest.mark.slow
+def test_saved_scenario_of_a_strategy_run_runs_that_strategy(tmp_path: Path) -> None:
+    first, again = tmp_path / "first", tmp_path / "again"
+    own = scenarios.load("baseline").strategy
+    half = tmp_path / "half.yaml"
+    half.write_text(strategy_to_yaml(own.model_copy(update={"budget": own.budget / 2})))
+    code, _, err = _cli("run", "baseline", "--strategy", str(half), *SMALL, "--seeds", "1",
+                        "--out", str(first))
+    assert code == 0, err
+    code, _, err = _cli("run", str(first / "scenario.yaml"), "--out", str(again))
+    assert code == 0, err
+    assert (again / "daily.csv").read_text() == (first / "daily.csv").read_text()
+    assert (again / "strategy.yaml").read_text() == (first / "strategy.yaml").read_text()
 
 
 def test_report_command_writes_where_asked_and_atomically(run_dir: Path,
