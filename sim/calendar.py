@@ -19,11 +19,14 @@ PHASES: tuple[Phase, ...] = ("normal", "warmup", "burst", "hangover")
 
 
 class Horizon(Config):
-    """The simulated period: ``start`` and either ``days`` or an inclusive ``end``."""
+    """The planned period: ``start`` and either ``days`` or an inclusive ``end``; with
+    ``run_days``, only its first days are simulated (``--days``), each spending what the
+    plan over the whole period gives it."""
 
     start: dt.date
     days: int | None = Field(default=None, ge=1, le=3660)
     end: dt.date | None = None
+    run_days: int | None = Field(default=None, ge=1, le=3660)
 
     @model_validator(mode="after")
     def _one_length(self) -> Horizon:
@@ -31,15 +34,23 @@ class Horizon(Config):
             raise ValueError("give exactly one of 'days' or 'end'")
         if self.end is not None and self.end < self.start:
             raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        if self.run_days is not None and self.run_days > self.planned_days:
+            raise ValueError(f"run_days ({self.run_days}) must be at most the horizon's "
+                             f"{self.planned_days} days")
         return self
 
     @property
-    def n_days(self) -> int:
-        """Number of simulated days."""
+    def planned_days(self) -> int:
+        """Number of days the plan covers (budgets are spread over these)."""
         if self.days is not None:
             return self.days
         assert self.end is not None
         return (self.end - self.start).days + 1
+
+    @property
+    def n_days(self) -> int:
+        """Number of simulated days: the planned ones, or the first ``run_days``."""
+        return self.planned_days if self.run_days is None else self.run_days
 
     def day_of(self, date: dt.date) -> int:
         """Day index (0-based, may fall outside the horizon) of a calendar date."""
@@ -107,10 +118,11 @@ class _Dated(Protocol):
     def calendar(self) -> Calendar: ...
 
 
-def build_calendar(scenario: _Dated) -> DayCalendar:
-    """Lay the scenario's seasonality and events over its horizon."""
+def build_calendar(scenario: _Dated, days: int | None = None) -> DayCalendar:
+    """Lay the scenario's seasonality and events over its simulated days (or its first
+    ``days``, e.g. all the planned ones)."""
     hz, cal = scenario.horizon, scenario.calendar
-    n = hz.n_days
+    n = hz.n_days if days is None else days
     dates = [hz.start + dt.timedelta(days=d) for d in range(n)]
     weekly = np.asarray(cal.weekly)[[d.weekday() for d in dates]]
     monthly = np.asarray(cal.monthly)[[d.month - 1 for d in dates]]

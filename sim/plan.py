@@ -6,7 +6,7 @@ import numpy as np
 
 from agents._config import WEEKDAYS
 from agents.promotions import Promotion
-from sim.calendar import PHASES, DayCalendar
+from sim.calendar import PHASES, DayCalendar, build_calendar
 from sim.schema import Scenario, Strategy
 
 __all__ = ["daily_budgets", "promotion_days", "promotion_window"]
@@ -29,8 +29,13 @@ def daily_budgets(scenario: Scenario, strategy: Strategy, cal: DayCalendar) -> n
     (its flighting, or every day) in proportion to the phase weights. Phases that do not
     occur in the horizon give their share to the days that do, so the whole budget is
     planned; a channel active only in unweighted phases spreads evenly over its active
-    days, and one with no active day in the horizon plans nothing.
+    days, and one with no active day in the horizon plans nothing. A run of the first days
+    only (``horizon.run_days``) spends on each what the plan over the whole horizon gives
+    it: the plan is laid over every planned day, then cut to ``cal``'s days.
     """
+    simulated = cal.n_days
+    if scenario.horizon.planned_days != simulated:
+        cal = build_calendar(scenario, scenario.horizon.planned_days)
     names = list(scenario.channels)
     base = _phase_weights(strategy, cal)
     out = np.zeros((cal.n_days, len(names)))
@@ -51,7 +56,7 @@ def daily_budgets(scenario: Scenario, strategy: Strategy, cal: DayCalendar) -> n
         total = weights.sum()
         if total > 0:
             out[:, c] = amount * weights / total
-    return out
+    return out[:simulated]
 
 
 def promotion_days(scenario: Scenario, promo: Promotion, n_days: int) -> np.ndarray:

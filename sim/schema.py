@@ -224,6 +224,11 @@ class Scenario(Config):
         except ValidationError as exc:
             raise input_error_in(exc) or one_sentence(exc, type(self), "overrides") from None
 
+    def with_first_days(self, days: int) -> Self:
+        """Return a copy that simulates only the first ``days`` of the horizon, each day
+        spending what the whole plan gives it (``horizon.run_days``; ``--days``)."""
+        return self.with_overrides({"horizon.run_days": days})
+
     def with_population(self, size: int) -> Self:
         """Return a copy simulated with ``size`` shoppers standing for the same real market.
 

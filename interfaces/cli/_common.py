@@ -75,7 +75,8 @@ err_console = Console(stderr=True, soft_wrap=True)
 ScenarioArg = Annotated[str, typer.Argument(help="Shipped scenario name or path to a YAML file.")]
 PopulationOpt = Annotated[int | None, typer.Option(
     help="Simulated shoppers (the real market size is kept).")]
-DaysOpt = Annotated[int | None, typer.Option(help="Simulate only the first N days.")]
+DaysOpt = Annotated[int | None, typer.Option(
+    help="Simulate only the first N days of the plan, at its daily spend.")]
 JobsOpt = Annotated[int, typer.Option(help="Worker processes.")]
 SeedOpt = Annotated[int | None, typer.Option(help="Root seed (default: the scenario's).")]
 ReportOpt = Annotated[bool, typer.Option(
@@ -192,7 +193,11 @@ def prepare(scenario: str, strategy: Path | None, opts: Options, trials: int | N
     if opts.population is not None:
         sc = sc.with_population(opts.population)
     if opts.days is not None:
-        sc = sc.with_overrides({"horizon.days": opts.days})
+        if opts.days > sc.horizon.planned_days:
+            raise InputError("command line", "--days", f"must be at most the "
+                             f"{sc.horizon.planned_days} days of {sc.name}'s horizon "
+                             f"(got {opts.days})")
+        sc = sc.with_first_days(opts.days)
     plan = sc.strategy if strategy is None else load_strategy_file(strategy, sc)
     return sc, plan
 

@@ -116,8 +116,8 @@ def test_scenario_yaml_is_the_scenario_that_ran(run_dir: Path) -> None:
     """--population, --days, --seed and --seeds are in the saved scenario, so it runs the
     same world the same number of times."""
     saved = scenarios.load(run_dir / "scenario.yaml")
-    ran = scenarios.load("baseline").with_population(2000).with_overrides(
-        {"horizon.days": 20, "seed": 5, "seeds": 2})
+    ran = scenarios.load("baseline").with_population(2000).with_first_days(20).with_overrides(
+        {"seed": 5, "seeds": 2})
     assert saved == ran
 
 
