@@ -12,6 +12,7 @@ from sim import kpis
 from sim._io import InputError, load_strategy_file, strategy_to_yaml
 from sim.compare import Comparison, compare
 from sim.decompose import Decomposition, decompose
+from sim.incrementality import Incrementality, incrementality
 from sim.ledger import derive
 from sim.model import MarketModel
 from sim.results import Results
@@ -22,6 +23,7 @@ __all__ = [
     "STAGES",
     "Comparison",
     "Decomposition",
+    "Incrementality",
     "InputError",
     "MarketModel",
     "Results",
@@ -30,6 +32,7 @@ __all__ = [
     "compare",
     "decompose",
     "derive",
+    "incrementality",
     "kpis",
     "load_strategy_file",
     "simulate",

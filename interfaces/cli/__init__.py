@@ -15,6 +15,7 @@ while the libraries load is reported like any other.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -62,10 +63,23 @@ def main() -> None:
         _draw_to_files()
         app()
     except KeyboardInterrupt:  # while loading, before typer runs the command
-        print(INTERRUPTED, file=sys.stderr)
-        sys.exit(130)
+        _exit_interrupted(INTERRUPTED)
     except SystemExit as exc:
         line = _interrupt_line(exc) if exc.code == 130 else None
         if line:
-            print(line, file=sys.stderr)
+            _exit_interrupted(line)
         raise
+
+
+def _exit_interrupted(line: str) -> None:
+    """Print ``line`` and end with exit code 130 now. Not by ``sys.exit``: an interrupt
+    raised inside code that a library ran with ``exec`` can leave the interpreter
+    believing it was never handled, and it would then end by SIGINT (-2) instead."""
+    print(line, file=sys.stderr)
+    if "multiprocessing" in sys.modules:  # what its exit handler would do: release the
+        from multiprocessing import util  # workers' semaphores, so nothing warns of leaks
+
+        getattr(util, "_exit_function", lambda: None)()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(130)

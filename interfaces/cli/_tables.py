@@ -3,16 +3,19 @@ the scenario's currency, intervals at 95%)."""
 
 from __future__ import annotations
 
+import math
+
 from rich.table import Table
 
 from sim import kpis
 from sim.compare import Comparison
 from sim.decompose import Decomposition
+from sim.incrementality import Incrementality
 from sim.results import Results
 from sim.schema import Scenario
 
-__all__ = ["channel_table", "compare_table", "decomposition_table", "inventory_table",
-           "promotion_table", "summary_table"]
+__all__ = ["channel_table", "compare_table", "decomposition_table", "incrementality_table",
+           "interactions_table", "inventory_table", "promotion_table", "summary_table"]
 
 
 def summary_table(res: Results) -> Table:
@@ -111,3 +114,53 @@ def decomposition_table(dec: Decomposition, sc: Scenario, seeds: int) -> Table:
                       f"{kpis.compact(row['ci_low'])} – {kpis.compact(row['ci_high'])}",
                       f"{row['share_of_bump']:.0%}")
     return table
+
+
+def incrementality_table(inc: Incrementality) -> Table:
+    """Per lever: what it really adds (95% CI) beside what last touch credits it with
+    and their ratio; incremental ROAS; cost per incremental new customer. Channels
+    first, then promotions (spend: their discount and loyalty cost)."""
+    cur = inc.scenario.currency
+    table = Table(title=f"{inc.scenario.name}: each lever against the plan without it, "
+                        f"{inc.results['plan'].n_seeds} seeds (95% CI, money in {cur})")
+    for col in ("lever", "spend", "incr. GMV", "95% CI", "last touch", "ratio", "iROAS",
+                "new cust.", "cost/new"):
+        table.add_column(col, justify="left" if col == "lever" else "right",
+                         no_wrap=col == "95% CI", min_width=12 if col == "lever" else None)
+    kind = None
+    for r in inc.table().to_dict("records"):
+        if kind is not None and r["kind"] != kind:
+            table.add_section()
+        kind = r["kind"]
+        table.add_row(
+            str(r["lever"]), kpis.compact(r["spend"]),
+            kpis.compact(r["incremental_gmv"]),
+            f"{kpis.compact(r['gmv_low'])} – {kpis.compact(r['gmv_high'])}",
+            _money(r.get("attributed_gmv", float("nan"))),
+            _times(r.get("gmv_ratio", float("nan"))), _times(r["incremental_roas"]),
+            kpis.fmt("new_customers", r["incremental_new_customers"], ""),
+            _money(r["cost_per_incremental_new_customer"]))
+    return table
+
+
+def interactions_table(inc: Incrementality) -> Table:
+    """The whole lift of the channels (and of the promotions) against the sum of each
+    one's increment."""
+    cur = inc.scenario.currency
+    table = Table(title=f"The parts against the whole (95% CI, money in {cur})")
+    for col in ("levers", "KPI", "whole", "sum of parts", "interaction", "95% CI"):
+        table.add_column(col, justify="left" if col in ("levers", "KPI") else "right")
+    for r in inc.interactions().to_dict("records"):
+        table.add_row(f"{r['levers']} {r['kind']}s", str(r["kpi"]), kpis.compact(r["whole"]),
+                      kpis.compact(r["sum_of_parts"]), kpis.compact(r["interaction"]),
+                      f"{kpis.compact(r['interaction_low'])} – "
+                      f"{kpis.compact(r['interaction_high'])}")
+    return table
+
+
+def _times(x: float) -> str:
+    return "–" if not math.isfinite(x) else f"{x:.2f}x"
+
+
+def _money(x: float) -> str:
+    return "–" if not math.isfinite(x) else kpis.compact(x)

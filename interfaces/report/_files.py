@@ -39,6 +39,9 @@ CAPTIONS = {
     "compare_gmv": "Daily GMV per strategy on the same seeds; promotion windows shaded.",
     "decomposition": "The promotion effect split into the bump, the GMV lost afterwards and "
                      "the net incremental GMV and profit.",
+    "incrementality": "Per channel, the GMV last touch credits it with beside the GMV it "
+                      "really adds (the plan without it on the same seeds, 95% CI); per "
+                      "promotion, what it adds.",
     "optimization_history": "The objective of each trial and the best feasible value so far; "
                             "pruned trials at their running mean when stopped.",
     "pareto_front": "Every feasible trial on the two objectives; the non-dominated front "

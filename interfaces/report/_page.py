@@ -12,6 +12,7 @@ from interfaces.report._sections import (
     _calibration,
     _comparison,
     _decomposition,
+    _incrementality,
     _optimization,
     _run_sections,
 )
@@ -22,7 +23,8 @@ __all__ = ["write_report"]
 
 #: The files by which a folder is recognised as each command's output, in page order.
 _MARKERS = {"calibrate": ("fit.csv",), "run": ("summary.json",), "compare": ("compare.csv",),
-            "decompose": ("decomposition.csv",), "optimize": ("trials.csv", "best_strategy.yaml")}
+            "decompose": ("decomposition.csv",), "incrementality": ("incrementality.csv",),
+            "optimize": ("trials.csv", "best_strategy.yaml")}
 
 
 _CSS = """
@@ -83,8 +85,9 @@ def write_report(directory: str | Path, out: str | Path | None = None) -> Path:
     kinds = [k for k, files in _MARKERS.items() if any((folder / f).is_file() for f in files)]
     if not kinds:
         raise InputError(str(folder), None, "holds no growthsim outputs (summary.json, "
-                                            "compare.csv, decomposition.csv, trials.csv or "
-                                            "fit.csv); run a command with --out there first")
+                                            "compare.csv, decomposition.csv, "
+                                            "incrementality.csv, trials.csv or fit.csv); "
+                                            "run a command with --out there first")
     target = folder / "report.html" if out is None else Path(out)
     if target.is_dir():
         raise InputError(str(target), None, "is a folder; give a file name such as "
@@ -115,6 +118,9 @@ def _page(folder: Path, kinds: list[str]) -> str:
             "(common random numbers)")))
     if "decompose" in kinds:
         sections.append(("decompose", "Promotion effect", _decomposition(folder)))
+    if "incrementality" in kinds:
+        sections.append(("incrementality", "What each lever really adds",
+                         _incrementality(folder)))
     if "optimize" in kinds:
         sections.append(("optimize", "Optimisation", _optimization(folder)))
     sections.append(("figures", "Figures", _figures(folder)))
