@@ -11,6 +11,7 @@ from agents._config import STAGES
 from sim import kpis
 from sim._io import InputError, load_strategy_file, strategy_to_yaml
 from sim.compare import Comparison, compare
+from sim.curves import ResponseCurve, response_curves
 from sim.decompose import Decomposition, decompose
 from sim.incrementality import Incrementality, incrementality
 from sim.ledger import derive
@@ -26,6 +27,7 @@ __all__ = [
     "Incrementality",
     "InputError",
     "MarketModel",
+    "ResponseCurve",
     "Results",
     "Scenario",
     "Strategy",
@@ -35,6 +37,7 @@ __all__ = [
     "incrementality",
     "kpis",
     "load_strategy_file",
+    "response_curves",
     "simulate",
     "strategy_to_yaml",
 ]

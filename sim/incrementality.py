@@ -39,10 +39,12 @@ from sim.results import Results, mean_ci
 from sim.runner import simulate_many
 from sim.schema import Scenario, Strategy
 
-__all__ = ["INCREMENTAL", "Incrementality", "Lever", "incrementality", "without"]
+__all__ = ["INCREMENTAL", "Incrementality", "Lever", "incrementality", "scaled", "without"]
 
 #: The KPIs whose increment is measured, over the whole horizon.
 INCREMENTAL = ("orders", "new_customers", "gmv", "profit")
+
+_MAX_DISCOUNT = 0.9  # a scaled discount stays a discount
 
 _PLAN = "plan"
 _NO_CHANNELS = "no channel"
@@ -72,13 +74,29 @@ def without(plan: Strategy, lever: Lever | Literal["channels", "promotions"]) ->
     if lever.kind == "promotion":
         return plan.model_copy(update={
             "promotions": [p for p in plan.promotions if p.name != lever.name]})
-    share = plan.shares.get(lever.name, 0.0)
-    rest = {ch: s for ch, s in plan.shares.items() if ch != lever.name}
-    if share >= 1.0 or not rest:
-        return without(plan, "channels")
+    return scaled(plan, lever, 0.0)
+
+
+def scaled(plan: Strategy, lever: Lever, factor: float) -> Strategy:
+    """``plan`` with one channel's budget, or one promotion's depth, times ``factor``;
+    every other channel keeps its planned spend."""
+    if lever.kind == "promotion":
+        promos = []
+        for p in plan.promotions:
+            if p.name == lever.name and p.depth_field is not None:
+                depth = float(getattr(p, p.depth_field) or 0.0) * factor
+                if p.depth_field == "discount":
+                    depth = min(depth, _MAX_DISCOUNT)
+                p = p.model_copy(update={p.depth_field: depth})
+            promos.append(p)
+        return plan.model_copy(update={"promotions": promos})
+    spend = {ch: plan.budget * s for ch, s in plan.shares.items()}
+    spend[lever.name] = spend.get(lever.name, 0.0) * factor
+    budget = sum(spend.values())
+    if budget <= 0:
+        return plan.model_copy(update={"budget": 0.0, "shares": {}})
     return plan.model_copy(update={
-        "budget": plan.budget * (1.0 - share),
-        "shares": {ch: s / (1.0 - share) for ch, s in rest.items()}})
+        "budget": budget, "shares": {ch: v / budget for ch, v in spend.items() if v > 0}})
 
 
 @dataclass

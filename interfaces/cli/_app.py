@@ -6,7 +6,7 @@ import typer
 
 from interfaces.cli.calibrate import calibrate_cmd
 from interfaces.cli.files import report_cmd, validate
-from interfaces.cli.measure import incrementality_cmd
+from interfaces.cli.measure import curves_cmd, incrementality_cmd
 from interfaces.cli.run import compare_cmd, decompose_cmd, run
 from interfaces.cli.study import optimize_cmd
 
@@ -20,6 +20,7 @@ app.command(name="compare")(compare_cmd)
 app.command(name="decompose")(decompose_cmd)
 app.command(name="optimize")(optimize_cmd)
 app.command(name="incrementality")(incrementality_cmd)
+app.command(name="curves")(curves_cmd)
 app.command(name="calibrate")(calibrate_cmd)
 app.command(name="report")(report_cmd)
 app.command()(validate)

@@ -9,13 +9,15 @@ from rich.table import Table
 
 from sim import kpis
 from sim.compare import Comparison
+from sim.curves import ResponseCurve
 from sim.decompose import Decomposition
 from sim.incrementality import Incrementality
 from sim.results import Results
 from sim.schema import Scenario
 
-__all__ = ["channel_table", "compare_table", "decomposition_table", "incrementality_table",
-           "interactions_table", "inventory_table", "promotion_table", "summary_table"]
+__all__ = ["channel_table", "compare_table", "curve_margins", "curves_table", "decomposition_table",
+           "incrementality_table", "interactions_table", "inventory_table", "promotion_table",
+           "summary_table"]
 
 
 def summary_table(res: Results) -> Table:
@@ -164,3 +166,48 @@ def _times(x: float) -> str:
 
 def _money(x: float) -> str:
     return "–" if not math.isfinite(x) else kpis.compact(x)
+
+
+def curves_table(curves: list[ResponseCurve]) -> Table:
+    """Per point of each curve: the value and GMV and profit against the plan (95% CI);
+    for a channel, its marginal ROAS at the plan and where marginal profit reaches 0."""
+    first = curves[0].results[0]
+    cur = first.scenario.currency
+    table = Table(title=f"{first.scenario.name}: response curves, {first.n_seeds} paired "
+                        f"seeds (against the plan, 95% CI, money in {cur})")
+    for col in ("lever", "x plan", "spend / depth", "GMV", "95% CI", "profit", "95% CI ",
+                "new cust."):
+        table.add_column(col, justify="left" if col == "lever" else "right",
+                         no_wrap=col.startswith("95%"))
+    for c in curves:
+        for r in c.table().to_dict("records"):
+            value = r.get("spend", r.get("depth", float("nan")))
+            table.add_row(
+                c.lever.name if r["point"] == 0 else "", f"{r['multiple']:.2f}",
+                kpis.compact(value) if c.lever.kind == "channel" else f"{value:.3g}",
+                kpis.compact(r["gmv_vs_plan"]),
+                f"{kpis.compact(r['gmv_vs_plan_low'])} – {kpis.compact(r['gmv_vs_plan_high'])}",
+                kpis.compact(r["profit_vs_plan"]),
+                f"{kpis.compact(r['profit_vs_plan_low'])} – "
+                f"{kpis.compact(r['profit_vs_plan_high'])}",
+                kpis.fmt("new_customers", r["new_customers_vs_plan"], ""))
+        table.add_section()
+    return table
+
+
+def curve_margins(curves: list[ResponseCurve]) -> list[str]:
+    """One line per channel curve: its marginal ROAS at the plan and where its marginal
+    profit reaches zero."""
+    lines = []
+    for c in curves:
+        if c.lever.kind != "channel":
+            continue
+        s = c.summary()
+        turn = s["profit_turning_spend"]
+        where = ("the first unit of spend already loses profit" if turn == 0 else
+                 "every point still gains profit" if not math.isfinite(turn) else
+                 f"marginal profit reaches 0 at a spend of {kpis.compact(turn)}")
+        lines.append(f"{c.lever.name}: marginal ROAS {s['marginal_roas']:.2f} "
+                     f"({s['marginal_roas_low']:.2f} – {s['marginal_roas_high']:.2f}) at the "
+                     f"plan's {kpis.compact(s['current'])}; {where}")
+    return lines

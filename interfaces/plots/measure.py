@@ -1,4 +1,5 @@
-"""Plots of what each lever really adds: incremental against last-touch GMV."""
+"""Plots of what each lever really adds: incremental against last-touch GMV, and
+response curves of spend and depth."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from interfaces.plots._style import money_axis, money_label
+from sim.curves import ResponseCurve
 from sim.incrementality import Incrementality
 
-__all__ = ["incrementality"]
+__all__ = ["curves", "incrementality"]
 
 
 def incrementality(inc: Incrementality) -> Figure:
@@ -44,5 +46,48 @@ def incrementality(inc: Incrementality) -> Figure:
     ax.set_title(f"{inc.scenario.name}: incremental against last-touch GMV, "
                  f"{inc.results['plan'].n_seeds} seeds; total plan GMV "
                  f"{money_label(float(inc.results['plan'].totals()['gmv'].mean()))} {cur}")
+    fig.tight_layout()
+    return fig
+
+
+def curves(items: list[ResponseCurve]) -> Figure:
+    """One panel per lever: GMV and profit against the plan as its spend (or depth)
+    moves, with 95% bands from paired seeds; the planned value marked, and for a
+    channel its marginal ROAS there and the spend where marginal profit reaches zero."""
+    n = len(items)
+    cols = min(n, 2)
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(6.2 * cols, 4.2 * rows), squeeze=False)
+    cur = items[0].results[0].scenario.currency
+    for ax, c in zip(axes.flat, items, strict=False):
+        t = c.table()
+        x = t["spend" if c.lever.kind == "channel" else "depth"]
+        for kpi, colour, label in (("gmv", "#2e86c1", "GMV"), ("profit", "#27ae60", "profit")):
+            ax.fill_between(x, t[f"{kpi}_vs_plan_low"], t[f"{kpi}_vs_plan_high"],
+                            color=colour, alpha=0.2, lw=0)
+            ax.plot(x, t[f"{kpi}_vs_plan"], "o-", color=colour, ms=3.5, lw=1.6,
+                    label=f"{label} against the plan")
+        s = c.summary()
+        ax.axvline(s["current"], color="#7f8c8d", lw=1, ls="--", label="the plan")
+        ax.axhline(0, color="#34495e", lw=0.7)
+        title = f"{c.lever.name} ({c.lever.kind})"
+        if c.lever.kind == "channel":
+            ax.set_xlabel(f"spend over the horizon ({cur})")
+            money_axis(ax.xaxis)
+            turn = s["profit_turning_spend"]
+            if np.isfinite(turn):
+                ax.axvline(turn, color="#c0392b", lw=1, ls=":",
+                           label=f"marginal profit 0 at {money_label(turn)}")
+            title += f": marginal ROAS {s['marginal_roas']:.2f} at the plan"
+        else:
+            ax.set_xlabel("depth (" + ("share off" if max(x) <= 1 else cur) + ")")
+        money_axis(ax.yaxis)
+        ax.set_ylabel(f"against the plan ({cur})")
+        ax.set_title(title, fontsize=10.5)
+        ax.legend(fontsize=8, frameon=False, loc="best")
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    fig.suptitle(f"{items[0].results[0].scenario.name}: response curves, "
+                 f"{items[0].results[0].n_seeds} paired seeds (95% bands)")
     fig.tight_layout()
     return fig

@@ -42,6 +42,9 @@ CAPTIONS = {
     "incrementality": "Per channel, the GMV last touch credits it with beside the GMV it "
                       "really adds (the plan without it on the same seeds, 95% CI); per "
                       "promotion, what it adds.",
+    "curves": "Response curves: GMV and profit against the plan as one lever moves, the "
+              "rest held, on paired seeds (95% bands); the plan dashed, where marginal "
+              "profit reaches zero dotted.",
     "optimization_history": "The objective of each trial and the best feasible value so far; "
                             "pruned trials at their running mean when stopped.",
     "pareto_front": "Every feasible trial on the two objectives; the non-dominated front "

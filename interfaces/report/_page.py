@@ -11,6 +11,7 @@ from interfaces.report._html import _e
 from interfaces.report._sections import (
     _calibration,
     _comparison,
+    _curves,
     _decomposition,
     _incrementality,
     _optimization,
@@ -24,6 +25,7 @@ __all__ = ["write_report"]
 #: The files by which a folder is recognised as each command's output, in page order.
 _MARKERS = {"calibrate": ("fit.csv",), "run": ("summary.json",), "compare": ("compare.csv",),
             "decompose": ("decomposition.csv",), "incrementality": ("incrementality.csv",),
+            "curves": ("curves.csv",),
             "optimize": ("trials.csv", "best_strategy.yaml")}
 
 
@@ -86,7 +88,8 @@ def write_report(directory: str | Path, out: str | Path | None = None) -> Path:
     if not kinds:
         raise InputError(str(folder), None, "holds no growthsim outputs (summary.json, "
                                             "compare.csv, decomposition.csv, "
-                                            "incrementality.csv, trials.csv or fit.csv); "
+                                            "incrementality.csv, curves.csv, trials.csv or "
+                                            "fit.csv); "
                                             "run a command with --out there first")
     target = folder / "report.html" if out is None else Path(out)
     if target.is_dir():
@@ -121,6 +124,8 @@ def _page(folder: Path, kinds: list[str]) -> str:
     if "incrementality" in kinds:
         sections.append(("incrementality", "What each lever really adds",
                          _incrementality(folder)))
+    if "curves" in kinds:
+        sections.append(("curves", "Response curves", _curves(folder)))
     if "optimize" in kinds:
         sections.append(("optimize", "Optimisation", _optimization(folder)))
     sections.append(("figures", "Figures", _figures(folder)))

@@ -226,3 +226,22 @@ def _incrementality(folder: Path) -> str:
               f"{kpis.fmt(r['kpi'], r['interaction_high'])}]"]
              for r in inter.to_dict("records")], numeric={2, 3, 4, 5}))
     return "".join(parts)
+
+
+def _curves(folder: Path) -> str:
+    """Per curve, the marginal ROAS at the plan and where marginal profit reaches zero
+    (``curves_summary.csv``); the points are in ``curves.csv`` and the plot."""
+    def money(x: Any) -> str:
+        return kpis.fmt("gmv", x)
+
+    frame = _csv(folder / "curves_summary.csv")
+    rows = [[f"{r['lever']} ({r['kind']})", money(r["current"]),
+             "–" if pd.isna(r["marginal_roas"]) else
+             f"{r['marginal_roas']:.2f} [{r['marginal_roas_low']:.2f}, "
+             f"{r['marginal_roas_high']:.2f}]", money(r["profit_turning_spend"])]
+            for r in frame.to_dict("records")]
+    return _table("Each lever moved from 0 to a multiple of the plan, the rest held, on the "
+                  "same seeds: the marginal ROAS at the planned spend (95% CI) and the spend "
+                  "where the marginal profit reaches zero (0: the first unit already loses)",
+                  ["lever", "planned spend or depth", "marginal ROAS at the plan",
+                   "marginal profit 0 at"], rows, numeric={1, 2, 3})

@@ -52,3 +52,29 @@ def test_a_channel_the_plan_does_not_spend_on_is_exit_2(tmp_path: Path) -> None:
     assert err == ("error: command line: --channel: the plan spends nothing on tiktok; it "
                    "spends on search, social, kol, affiliate, crm, content\n")
     assert not (tmp_path / "x").exists()
+
+
+def test_curves_writes_the_points_the_margins_and_the_plot(tmp_path: Path) -> None:
+    code, stdout, err = _cli("curves", *SMALL, "--channel", "search", "--points", "5",
+                             "--out", str(tmp_path), "--report")
+    assert code == 0, err
+    assert "response curves" in stdout and "search: marginal ROAS" in stdout
+    points = pd.read_csv(tmp_path / "curves.csv")
+    assert points["multiple"].tolist() == [0.0, 0.5, 1.0, 1.5, 2.0]
+    assert {"curves_summary.csv", "curves.png", "report.html"} <= {
+        p.name for p in tmp_path.iterdir()}
+    assert "Response curves" in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--points", "2"], "--points: must be at least 3 (got 2)"),
+    (["--max", "0.5"], "--max: must be above 1 and at most 10 (got 0.5)"),
+    (["--promotion", "nope"], "--promotion: the plan has no promotion with a depth named "
+                              "nope; it has new-user 20 off 99, 50 off 300, main day "
+                              "sitewide"),
+])
+def test_curves_bad_options_are_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    code, _, err = _cli("curves", *SMALL, *args, "--out", str(tmp_path / "x"))
+    assert code == 2
+    assert err == f"error: command line: {message}\n"
+    assert not (tmp_path / "x").exists()
