@@ -6,16 +6,13 @@ import warnings
 
 import matplotlib
 import pytest
+from matplotlib import font_manager
+from matplotlib.ft2font import FT2Font
 
-matplotlib.use("Agg")
-
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.ft2font import FT2Font  # noqa: E402
-
-import scenarios  # noqa: E402
-import sim  # noqa: E402
-from interfaces import plots  # noqa: E402
-from interfaces.plots._style import CJK_FONT  # noqa: E402
+import scenarios
+import sim
+from interfaces import plots
+from interfaces.plots._style import CJK_FONT
 
 NAME = "双十一预售"
 
