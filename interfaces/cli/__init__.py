@@ -16,6 +16,7 @@ import typer
 
 from interfaces.cli._common import err_console
 from interfaces.cli.calibrate import calibrate_cmd
+from interfaces.cli.dashboard import dashboard_cmd
 from interfaces.cli.files import report_cmd, validate
 from interfaces.cli.run import compare_cmd, decompose_cmd, run
 from interfaces.cli.study import optimize_cmd
@@ -29,6 +30,7 @@ app.command()(run)
 app.command(name="compare")(compare_cmd)
 app.command(name="decompose")(decompose_cmd)
 app.command(name="optimize")(optimize_cmd)
+app.command(name="dashboard")(dashboard_cmd)
 app.command(name="calibrate")(calibrate_cmd)
 app.command(name="report")(report_cmd)
 app.command()(validate)
