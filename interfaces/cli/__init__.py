@@ -6,8 +6,9 @@ A Ctrl-C ends with exit code 130 and one line saying what was written (nothing, 
 the files were already in place); worker processes leave the interrupt to the command.
 The options the commands share and the steps they share (prepare, publish) are defined
 once, in ``interfaces.cli._common``; each module holds the commands of one kind:
-``run`` (run, compare, decompose), ``study`` (optimize), ``calibrate`` (calibrate) and
-``files`` (report, validate); ``_app`` puts them into one application.
+``run`` (run, compare, decompose), ``study`` (optimize), ``dashboard``, ``measure``
+(incrementality, curves), ``calibrate`` (calibrate) and ``files`` (report, validate);
+``_app`` puts them into one application.
 
 This module stays light (the application is imported inside :func:`main`), so a Ctrl-C
 while the libraries load is reported like any other.

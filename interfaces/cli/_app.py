@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from interfaces.cli.calibrate import calibrate_cmd
+from interfaces.cli.dashboard import dashboard_cmd
 from interfaces.cli.files import report_cmd, validate
 from interfaces.cli.measure import curves_cmd, incrementality_cmd
 from interfaces.cli.run import compare_cmd, decompose_cmd, run
@@ -19,6 +20,7 @@ app.command()(run)
 app.command(name="compare")(compare_cmd)
 app.command(name="decompose")(decompose_cmd)
 app.command(name="optimize")(optimize_cmd)
+app.command(name="dashboard")(dashboard_cmd)
 app.command(name="incrementality")(incrementality_cmd)
 app.command(name="curves")(curves_cmd)
 app.command(name="calibrate")(calibrate_cmd)

@@ -4,6 +4,11 @@ the colours of promotion kinds, and writing figures to PNG files.
 The figures are made with pyplot, which leaves the backend to whoever draws them: inline
 in a notebook, a window in a script, Agg in the ``growthsim`` command (see
 ``interfaces.cli.main``). Nothing here selects one.
+
+Promotion names are often Chinese: importing this module registers Noto Sans SC (shipped
+by the ``pylopdf-fonts-zh-cn`` dependency, SIL OFL 1.1) with matplotlib and appends it to
+``font.family`` as a fallback, so Latin text keeps the font it had and only the glyphs that
+font lacks come from Noto Sans SC.
 """
 
 from __future__ import annotations
@@ -12,11 +17,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+import matplotlib
 import matplotlib.axis
 import matplotlib.dates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import pylopdf_fonts_zh_cn
+from matplotlib import font_manager
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
@@ -25,13 +33,30 @@ from scipy import stats
 from sim.calendar import PHASES, build_calendar
 from sim.results import Results
 
-__all__ = ["DPI", "band", "daily_gmv_axis", "date_axis", "money_axis",
+__all__ = ["CJK_FONT", "DPI", "band", "daily_gmv_axis", "date_axis", "money_axis",
            "money_label", "save_figures", "shade_phases"]
 
 #: Resolution of every PNG written (dots per inch).
 DPI = 110
 
 _PHASE_COLOURS = {"warmup": "#fde9b6", "burst": "#f7b6a8", "hangover": "#d9d9e8"}
+
+
+def _add_cjk_fallback() -> str:
+    """Register the Simplified Chinese font and put it last in ``font.family``; matplotlib
+    (3.6+) draws each glyph with the first family in that list that has it."""
+    path = str(pylopdf_fonts_zh_cn.sans_path())
+    font_manager.fontManager.addfont(path)
+    name = font_manager.FontProperties(fname=path).get_name()
+    families = list(matplotlib.rcParams["font.family"])
+    if name not in families:
+        matplotlib.rcParams["font.family"] = [*families, name]
+    return name
+
+
+#: The family name of the fallback font for Chinese text ("Noto Sans SC").
+CJK_FONT = _add_cjk_fallback()
+
 
 def money_label(x: float, _pos: object = None) -> str:
     """A tick or cell label in three significant digits: 1.25M, 980k, 3.1bn."""
