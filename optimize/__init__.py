@@ -8,8 +8,10 @@ plan and an equal split), the Pareto front for two objectives, and the study.
 from optimize.levers import Levers, ScenarioWithLevers, levers_of
 from optimize.objectives import OBJECTIVES, Constraint, parse_constraint, parse_objectives
 from optimize.space import equal_split, params_of, suggest_strategy
-from optimize.study import Optimization, non_dominated, optimize
+from optimize.storage import check_storage
+from optimize.study import Optimization, StudyInterrupted, non_dominated, optimize
 
 __all__ = ["OBJECTIVES", "Constraint", "Levers", "Optimization", "ScenarioWithLevers",
-           "equal_split", "levers_of", "non_dominated", "optimize", "params_of",
-           "parse_constraint", "parse_objectives", "suggest_strategy"]
+           "StudyInterrupted", "check_storage", "equal_split", "levers_of", "non_dominated",
+           "optimize", "params_of", "parse_constraint", "parse_objectives",
+           "suggest_strategy"]

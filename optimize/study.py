@@ -5,17 +5,23 @@
 * Warm start: the scenario's own plan and an equal split are the first two trials.
 * Constraints go through ``trial.set_constraint``; the reported best is feasible.
 * Storage: an append-only journal file (default ``OUT/study.journal``) or a database
-  URL. Running the same command again continues the study; trials left RUNNING by a
-  killed process are marked FAIL and the missing number is run again, so completed
-  trials are never lost. ``jobs`` worker processes share one study; each runs its share
-  of the remaining trials, so the study ends with exactly the requested number.
+  URL (``optimize.storage``). Running the same command again continues the study. A
+  trial whose worker was killed stops sending heartbeats; once they are older than the
+  grace period, the next trial any worker starts fails it and enqueues its plan again
+  (``RetryHeartbeatStaleTrialCallback``), so completed trials are never lost and a live worker's
+  trial is never failed. ``jobs`` worker processes (and commands on other machines)
+  share one study until it has the requested number of finished trials.
+* Sampling: the TPE sampler's random state is set from the sampler seed and the trial's
+  number before each trial, so the same number draws alike in any worker and no two
+  workers (on one machine or many, same seed or not) propose the same random plan.
+* Ctrl-C: :class:`StudyInterrupted` with the number of finished trials; no re-check.
 * The best few plans are re-run on more seeds, next to the scenario's plan and an equal
   split (paired differences with CIs), before one is named best.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,14 +31,16 @@ from typing import Any
 import numpy as np
 import optuna
 import pandas as pd
-from optuna.storages.journal import JournalFileBackend
 
 import sim
 from optimize.objectives import Constraint, Evaluator, Simulated, parse_constraint, parse_objectives
+from optimize.search import pruner, sampler
 from optimize.space import equal_split, params_of, suggest_strategy
+from optimize.storage import open_storage
 from sim.schema import Scenario, Strategy
+from sim.workers import die_with_parent, quiet_sigint, spawn_context
 
-__all__ = ["Optimization", "non_dominated", "optimize", "pick_trial"]
+__all__ = ["Optimization", "StudyInterrupted", "non_dominated", "optimize", "pick_trial"]
 
 # failed trials are in trials.csv (state FAIL); Optuna would also print their tracebacks
 optuna.logging.set_verbosity(optuna.logging.ERROR)
@@ -53,7 +61,6 @@ class Optimization:
         best_trial: the trial that proposed it.
         check: the re-evaluation: best, the scenario's plan and an equal split on more
             seeds (None when ``check_seeds`` is 0).
-        interrupted: the run was stopped (Ctrl-C) before all trials ran.
     """
 
     study: optuna.Study
@@ -64,13 +71,12 @@ class Optimization:
     best_strategy: Strategy
     best_trial: optuna.trial.FrozenTrial
     check: sim.Comparison | None = None
-    interrupted: bool = False
     candidates: dict[str, Strategy] = field(default_factory=dict)
 
     def trials_frame(self) -> pd.DataFrame:
-        """One row per trial: number, state, objective values, feasibility, KPIs, params;
-        for a pruned trial the seeds it ran (``seeds_run``) and its running mean of the first
-        objective when it was stopped (``stopped_at``)."""
+        """One row per trial: number, state, objective values, feasibility, the seeds it
+        ran (``seeds_run``), KPIs, params; for a pruned trial its running mean of the
+        first objective when it was stopped (``stopped_at``)."""
         rows = []
         for t in self.study.get_trials(deepcopy=False):
             row: dict[str, Any] = {"trial": t.number, "state": t.state.name}
@@ -78,8 +84,8 @@ class Optimization:
                                    strict=True):
                 row[name] = value
             row["feasible"] = _feasible(t)
-            if t.intermediate_values:  # a pruned trial: its running mean when it stopped
-                row["seeds_run"] = len(t.intermediate_values)
+            row["seeds_run"] = t.user_attrs.get("seeds_run", 0)
+            if t.state == optuna.trial.TrialState.PRUNED and t.intermediate_values:
                 row["stopped_at"] = t.intermediate_values[max(t.intermediate_values)]
             row |= {f"kpi:{k}": v for k, v in t.user_attrs.get("kpis", {}).items()}
             row |= {f"param:{k}": v for k, v in t.params.items()}
@@ -165,10 +171,13 @@ class _Objective:
         at the same seed."""
         ev = self.evaluate
         if len(self.objectives) > 1 or not isinstance(ev, Simulated) or ev.seeds < 2:
-            return ev(strategy)
+            totals = ev(strategy)
+            trial.set_user_attr("seeds_run", len(totals))
+            return totals
         parts = []
         for i in range(ev.seeds):
             parts.append(ev.one(strategy, i))
+            trial.set_user_attr("seeds_run", i + 1)
             if i < ev.seeds - 1:
                 trial.report(float(pd.concat(parts)[self.objectives[0]].mean()), step=i)
                 if trial.should_prune():
@@ -176,23 +185,12 @@ class _Objective:
         return pd.concat(parts)
 
 
-def _sampler(seed: int) -> optuna.samplers.BaseSampler:
-    """Multivariate TPE (one and two objectives); the constant liar keeps parallel
-    workers from proposing the same plan."""
-    return optuna.samplers.TPESampler(seed=seed, multivariate=True, constant_liar=True,
-                                      n_startup_trials=10)
+class StudyInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped the study; it keeps ``finished`` finished trials."""
 
-
-#: A trial is kept only while its running mean after a seed stays in this top percentile
-#: of the earlier trials at the same seed (Optuna's ``PercentilePruner``): with common
-#: random numbers the first seed already ranks plans well, so most of a study's budget
-#: goes to the plans that could be best.
-PRUNE_PERCENTILE = 25.0
-
-
-def _pruner() -> optuna.pruners.BasePruner:
-    return optuna.pruners.PercentilePruner(PRUNE_PERCENTILE, n_startup_trials=8,
-                                           n_warmup_steps=0)
+    def __init__(self, finished: int) -> None:
+        super().__init__(f"the study keeps {finished} finished trials")
+        self.finished = finished
 
 
 def _storage_spec(storage: str | None, out: Path | None) -> str:
@@ -204,25 +202,10 @@ def _storage_spec(storage: str | None, out: Path | None) -> str:
     return str(path)
 
 
-def _open(spec: str) -> optuna.storages.BaseStorage | str:
-    if "://" in spec:
-        return spec
-    return optuna.storages.JournalStorage(JournalFileBackend(spec))
-
-
 def _completed(study: optuna.Study) -> int:
     """Finished trials: completed or pruned (a pruned trial was scored, and lost)."""
     return sum(t.state in (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
                for t in study.get_trials(deepcopy=False))
-
-
-def _fail_stale(study: optuna.Study) -> int:
-    """Mark trials a killed process left RUNNING as FAIL (call only with no live worker)."""
-    stale = [t for t in study.get_trials(deepcopy=False)
-             if t.state == optuna.trial.TrialState.RUNNING]
-    for t in stale:
-        study._storage.set_trial_state_values(t._trial_id, optuna.trial.TrialState.FAIL)
-    return len(stale)
 
 
 def _stop_at(trials: int) -> optuna.study.MaxTrialsCallback:
@@ -233,9 +216,10 @@ def _stop_at(trials: int) -> optuna.study.MaxTrialsCallback:
 
 
 def _worker(spec: str, name: str, objective: _Objective, n_trials: int, total: int,
-            sampler_seed: int) -> None:
-    study = optuna.load_study(study_name=name, storage=_open(spec),
-                              sampler=_sampler(sampler_seed), pruner=_pruner())
+            sampler_seed: int, parent: int) -> None:
+    die_with_parent(parent)
+    study = optuna.load_study(study_name=name, storage=open_storage(spec),
+                              sampler=sampler(sampler_seed), pruner=pruner())
     try:
         study.optimize(objective, n_trials=n_trials, catch=(ValueError,),
                        callbacks=[_stop_at(total)])
@@ -266,7 +250,8 @@ def optimize(scenario: Scenario, objective: str | list[str] = "gmv", *, trials: 
             journal file ``study.journal`` under ``out`` (or the current folder).
         study_name: the study's name in the storage (default: scenario and objectives).
         out: folder for the default storage.
-        sampler_seed: the TPE sampler's seed (worker i uses ``sampler_seed + i``).
+        sampler_seed: the TPE sampler's seed (with the trial's number, it sets the
+            random state of each trial, in any worker).
         seed: root seed of the simulations (None: the scenario's).
         top: how many of the best plans to re-run on more seeds (single objective).
         check_seeds: replications for the re-evaluation (None: ``max(6, 2 x seeds)``;
@@ -285,7 +270,6 @@ def optimize(scenario: Scenario, objective: str | list[str] = "gmv", *, trials: 
     spec = _storage_spec(storage, Path(out) if out is not None else None)
     study = _open_study(scenario, names, spec, study_name, sampler_seed)
     func = _Objective(scenario, names, cons, evaluate)
-    interrupted = False
     remaining = trials - _completed(study)
     try:
         if remaining > 0 and jobs <= 1:
@@ -296,9 +280,8 @@ def optimize(scenario: Scenario, objective: str | list[str] = "gmv", *, trials: 
             _run_workers(study, spec, func, remaining, trials, jobs, sampler_seed, multi,
                          progress)
     except KeyboardInterrupt:
-        interrupted = True
-        _fail_stale(study)
-    return _conclude(study, scenario, names, cons, top, interrupted,
+        raise StudyInterrupted(_completed(study)) from None
+    return _conclude(study, scenario, names, cons, top,
                      check_seeds if check_seeds is not None else max(6, 2 * seeds),
                      seed, not isinstance(evaluate, Simulated), jobs, pick)
 
@@ -307,11 +290,10 @@ def _open_study(scenario: Scenario, names: list[str], spec: str, study_name: str
                 sampler_seed: int) -> optuna.Study:
     """Create the study or load it from its storage; a new one starts with the planner's
     plan and an equal split (warm start)."""
-    study = optuna.create_study(storage=_open(spec), load_if_exists=True,
+    study = optuna.create_study(storage=open_storage(spec), load_if_exists=True,
                                 study_name=study_name or f"{scenario.name}-{'-'.join(names)}",
                                 directions=["maximize"] * len(names),
-                                sampler=_sampler(sampler_seed), pruner=_pruner())
-    _fail_stale(study)
+                                sampler=sampler(sampler_seed), pruner=pruner())
     if not study.get_trials(deepcopy=False):
         study.enqueue_trial(params_of(scenario, scenario.strategy))
         study.enqueue_trial(params_of(scenario, equal_split(scenario)), skip_if_exists=True)
@@ -336,18 +318,22 @@ def _run_workers(study: optuna.Study, spec: str, func: _Objective, remaining: in
                  total: int, jobs: int, sampler_seed: int, multi: bool,
                  progress: Callable[[int, float | None], None] | None) -> None:
     shares = [remaining // jobs + (i < remaining % jobs) for i in range(jobs)]
-    ctx = mp.get_context("spawn")
+    ctx = spawn_context()
     procs = [ctx.Process(target=_worker, args=(spec, study.study_name, func, n, total,
-                                               sampler_seed + i))
-             for i, n in enumerate(shares) if n > 0]
-    for p in procs:
-        p.start()
+                                               sampler_seed, os.getpid()))
+             for n in shares if n > 0]
+    with quiet_sigint():  # a Ctrl-C is the parent's to handle: the workers ignore it
+        for p in procs:
+            p.start()
     try:
         while any(p.is_alive() for p in procs):
             time.sleep(0.5)
             if progress:
                 progress(_completed(study), _best_value(study, multi))
-    except KeyboardInterrupt:
+    except BaseException:
+        # their running trials stop sending heartbeats: the next run fails and retries them
+        for p in procs:
+            p.terminate()
         for p in procs:
             p.join(timeout=30)
         raise
@@ -358,7 +344,7 @@ def _run_workers(study: optuna.Study, spec: str, func: _Objective, remaining: in
 
 
 def _conclude(study: optuna.Study, scenario: Scenario, names: list[str],
-              cons: list[Constraint], top: int, interrupted: bool, check_seeds: int,
+              cons: list[Constraint], top: int, check_seeds: int,
               seed: int | None, custom: bool, jobs: int, pick: int | str | None = None
               ) -> Optimization:
     done = [t for t in study.get_trials(deepcopy=False)
@@ -371,8 +357,7 @@ def _conclude(study: optuna.Study, scenario: Scenario, names: list[str],
         front = sorted(feasible, key=lambda t: -t.values[0])[:max(top, 1)]
     else:
         front = sorted(non_dominated(feasible), key=lambda t: -t.values[0])
-    result = Optimization(study, scenario, names, cons, front, scenario.strategy, front[0],
-                          interrupted=interrupted)
+    result = Optimization(study, scenario, names, cons, front, scenario.strategy, front[0])
     if len(names) > 1:
         chosen = pick_trial(front, pick if isinstance(pick, int) else None,
                             pick if isinstance(pick, str) else None)

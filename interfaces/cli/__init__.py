@@ -52,6 +52,10 @@ def _interrupt_line(exc: BaseException) -> str | None:
     cause = exc.__context__.__cause__ if exc.__context__ is not None else None
     if not isinstance(cause, KeyboardInterrupt):
         return None
+    finished = getattr(cause, "finished", None)  # optimize.StudyInterrupted
+    if finished is not None:
+        return (f"interrupted; the study keeps {finished} finished trials, run the same "
+                "command to continue")
     folder = getattr(cause, "folder", None)  # sim._folder.InterruptedAfterWriting
     return INTERRUPTED if folder is None else f"interrupted; the files were written to {folder}/"
 

@@ -22,7 +22,6 @@ from interfaces.cli._common import (
     StudySeedsOpt,
     check_seed,
     console,
-    err_console,
     fail,
     parse,
     prepare,
@@ -84,6 +83,8 @@ def optimize_cmd(
         if check_seeds is not None and check_seeds < 1:
             raise InputError("command line", "--check-seeds", f"must be a whole number of at "
                                                               f"least 1 (got {check_seeds})")
+        if storage is not None:
+            parse("--storage", optimize.check_storage, storage)
         sc, _ = prepare(scenario, None, opts, trials=trials)
         names = parse("--objective", optimize.parse_objectives, objective)
         cons = [parse("--constraint", optimize.parse_constraint, c) for c in constraint or []]
@@ -91,9 +92,6 @@ def optimize_cmd(
                   sampler_seed=sampler_seed, check_seeds=check_seeds,
                   pick=None if pick is None or len(names) < 2 else
                   int(pick) if pick.isdigit() else pick)
-    if opt.interrupted:
-        err_console.print("interrupted: the study keeps every completed trial; run the same "
-                          "command again to continue")
     console.print(_summary(opt))
     for line in _verdict(opt):
         console.print(line, markup=False, highlight=False)
