@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -215,9 +216,16 @@ def _stop_at(trials: int) -> optuna.study.MaxTrialsCallback:
         trials, states=(optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED))
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 def _worker(spec: str, name: str, objective: _Objective, n_trials: int, total: int,
             sampler_seed: int, parent: int) -> None:
     die_with_parent(parent)
+    # the parent stops a worker with SIGTERM: as an interrupt, so Optuna marks the running
+    # trial failed and every lock on the storage is released on the way out
+    signal.signal(signal.SIGTERM, _interrupt)
     study = optuna.load_study(study_name=name, storage=open_storage(spec),
                               sampler=sampler(sampler_seed), pruner=pruner())
     try:
@@ -331,8 +339,7 @@ def _run_workers(study: optuna.Study, spec: str, func: _Objective, remaining: in
             if progress:
                 progress(_completed(study), _best_value(study, multi))
     except BaseException:
-        # their running trials stop sending heartbeats: the next run fails and retries them
-        for p in procs:
+        for p in procs:  # each fails its running trial and ends (see _worker)
             p.terminate()
         for p in procs:
             p.join(timeout=30)
