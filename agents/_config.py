@@ -18,17 +18,20 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
     "CITY_TIERS",
+    "MAX_AMOUNT",
     "SHARE_TOLERANCE",
     "STAGES",
     "WEEKDAYS",
     "CityTier",
     "Config",
+    "Count",
     "DateRange",
     "NonNegative",
     "Positive",
     "Share",
     "TargetStage",
     "Weekday",
+    "check_distinct",
     "check_sums_to_one",
     "unknown",
 ]
@@ -41,10 +44,14 @@ WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun"
 #: Lifecycle stages a promotion may target (a churned customer is out of reach).
 TargetStage = Literal["prospect", "aware", "new", "active", "high_value", "dormant"]
 SHARE_TOLERANCE = 1e-6
+#: The largest amount (money, units, rates) a file may give: a trillion keeps every product
+#: and sum the engine forms finite and exact to the cent.
+MAX_AMOUNT = 1e12
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
-Positive = Annotated[float, Field(gt=0.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
+Positive = Annotated[float, Field(gt=0.0, le=MAX_AMOUNT)]
+NonNegative = Annotated[float, Field(ge=0.0, le=MAX_AMOUNT)]
+Count = Annotated[int, Field(ge=1, le=int(MAX_AMOUNT))]
 
 
 class Config(BaseModel):
@@ -58,6 +65,17 @@ def check_sums_to_one(values: dict[str, float], what: str) -> dict[str, float]:
     if not math.isclose(total, 1.0, abs_tol=SHARE_TOLERANCE):
         raise ValueError(f"{what} must add up to 1, they add up to {total:.6g}")
     return values
+
+
+def check_distinct(names: list[str], what: str) -> None:
+    """Raise ``ValueError`` naming the first two of ``what`` (e.g. "promotions") that
+    share a name, by their positions (0-based, as field paths count them)."""
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
+        if name in seen:
+            raise ValueError(f"{what} {seen[name]} and {i} are both named '{name}'; each "
+                             "needs its own name")
+        seen[name] = i
 
 
 def unknown(name: str, known: list[str], what: str) -> str:

@@ -65,8 +65,8 @@ class TimingLever(Config):
 
     earliest: dt.date
     latest: dt.date
-    min_days: int = Field(default=1, ge=1)
-    max_days: int = Field(default=1, ge=1)
+    min_days: int = Field(default=1, ge=1, le=3660)
+    max_days: int = Field(default=1, ge=1, le=3660)
 
     @model_validator(mode="after")
     def _ordered(self) -> TimingLever:

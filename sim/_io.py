@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from sim.customer_table import input_error_in
 from sim.errors import InputError, one_sentence
-from sim.schema import Scenario, Strategy, strategy_problems
+from sim.schema import Scenario, Strategy, outside_plan, strategy_problems
 
 __all__ = [
     "InputError",
@@ -49,6 +49,7 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(source, None, f"cannot be read as UTF-8 text ({exc})") from None
     try:
+        _check_keys_once(yaml.compose(text, Loader=_Loader), source, ())
         data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -64,6 +65,25 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
     return data
 
 
+def _check_keys_once(node: yaml.Node | None, source: str, path: tuple[str, ...]) -> None:
+    """Refuse a key given twice in one mapping (YAML would keep the last silently),
+    naming the field and both lines."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key, value in node.value:
+            name = str(key.value)
+            line = key.start_mark.line + 1
+            if name in seen and name != "<<":
+                raise InputError(source, ".".join((*path, name)),
+                                 f"given twice, at lines {seen[name]} and {line}; a key may "
+                                 "appear once in a mapping")
+            seen[name] = line
+            _check_keys_once(value, source, (*path, name))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _check_keys_once(item, source, (*path, str(i)))
+
+
 def load_scenario_file(path: str | Path, model: type[S], *, source: str | None = None) -> S:
     """Load a scenario YAML file and validate it as ``model`` (a ``Scenario`` or a
     subclass that knows more sections, such as ``optimize.ScenarioWithLevers``).
@@ -74,13 +94,19 @@ def load_scenario_file(path: str | Path, model: type[S], *, source: str | None =
     """
     data = read_yaml(path)
     try:
-        return model.model_validate(data, context={"base": Path(path).resolve().parent})
+        scenario = model.model_validate(data, context={"base": Path(path).resolve().parent})
     except ValidationError as exc:
         raise input_error_in(exc) or one_sentence(exc, model, source or str(path)) from None
+    problems = outside_plan(scenario.strategy, scenario.horizon)
+    if problems:
+        field, msg = problems[0]
+        raise InputError(source or str(path), f"strategy.{field}", msg)
+    return scenario
 
 
 def load_strategy_file(path: str | Path, scenario: Scenario | None = None) -> Strategy:
-    """Load a strategy YAML file; with a scenario, also check its channel and category names.
+    """Load a strategy YAML file; with a scenario, also check it against the scenario
+    (``strategy_problems``: names, dates within the horizon, word of mouth).
 
     A file may hold the strategy fields at the top level or under a ``strategy:`` key.
     """
@@ -92,10 +118,7 @@ def load_strategy_file(path: str | Path, scenario: Scenario | None = None) -> St
     except ValidationError as exc:
         raise one_sentence(exc, Strategy, str(path)) from None
     if scenario is not None:
-        problems = strategy_problems(strategy, list(scenario.channels),
-                                     list(scenario.catalog.categories),
-                                     list(scenario.population.segments),
-                                     scenario.horizon.start)
+        problems = strategy_problems(strategy, scenario)
         if problems:
             field, msg = problems[0]
             raise InputError(str(path), field, msg)

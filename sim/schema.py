@@ -15,7 +15,6 @@ fractions of 1.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Self
 
 from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
@@ -26,6 +25,7 @@ from agents._config import (
     NonNegative,
     Share,
     TargetStage,
+    check_distinct,
     check_sums_to_one,
     unknown,
 )
@@ -41,7 +41,7 @@ from sim.calendar import Calendar, Horizon, Phase
 from sim.customer_table import input_error_in, read_customer_table
 from sim.errors import InputError, one_sentence
 
-__all__ = ["Scenario", "Strategy", "strategy_problems"]
+__all__ = ["Scenario", "Strategy", "outside_plan", "strategy_problems"]
 
 
 class Strategy(Config):
@@ -90,45 +90,89 @@ class Strategy(Config):
             raise ValueError("a positive budget needs 'shares' saying which channels get it")
         return self
 
+    @field_validator("promotions")
+    @classmethod
+    def _distinct_promotions(cls, v: list[AnyPromotion]) -> list[AnyPromotion]:
+        check_distinct([p.name for p in v], "promotions")
+        return v
 
-def strategy_problems(strategy: Strategy, channels: list[str], categories: list[str],
-                      segments: list[str], start: dt.date | None = None
+
+def strategy_problems(strategy: Strategy, scenario: Scenario, *, within_plan: bool = True
                       ) -> list[tuple[str, str]]:
-    """Check a strategy against a scenario's channels, categories, segments and the day
-    its horizon starts.
+    """Check a strategy against a scenario: the channels, categories, segments and tiers it
+    names exist, no delivery comes before the horizon starts, what spreads by word of mouth
+    has it, and (``within_plan``) its dates reach the planned horizon, so no budget or offer
+    falls outside it. Files are held to the last; a scenario shortened from Python
+    (``with_overrides``) is not, since cutting a plan short is a what-if of its own.
 
     Returns:
         ``(field path, message)`` pairs, empty when the strategy fits the scenario.
     """
+    channels, categories = list(scenario.channels), list(scenario.catalog.categories)
     problems: list[tuple[str, str]] = []
     for field, names in (("shares", strategy.shares), ("flighting", strategy.flighting),
                          ("audiences", strategy.audiences)):
-        for name in names:
-            if name not in channels:
-                problems.append((f"{field}.{name}", unknown(name, channels, "channel")))
+        problems += [(f"{field}.{name}", unknown(name, channels, "channel"))
+                     for name in names if name not in channels]
     for i, promo in enumerate(strategy.promotions):
-        for key, targets, known, what in (("categories", promo.categories, categories,
-                                           "category"),
-                                          ("segments", promo.segments, segments, "segment")):
-            if targets != "all":
-                problems += [(f"promotions.{i}.{key}", unknown(n, known, what))
-                             for n in targets if n not in known]
-        if promo.tiers != "all":
-            if strategy.loyalty is None:
-                problems.append((f"promotions.{i}.tiers", "targeting loyalty tiers needs a "
-                                                          "loyalty programme (loyalty:)"))
-            else:
-                tiers = [t.name for t in strategy.loyalty.tiers]
-                problems += [(f"promotions.{i}.tiers", unknown(n, tiers, "tier"))
-                             for n in promo.tiers if n not in tiers]
+        problems += [(f"promotions.{i}.{f}", m)
+                     for f, m in _promotion_problems(promo, strategy, scenario)]
+    if strategy.referral is not None and scenario.word_of_mouth is None:
+        problems.append(("referral", "a referral programme spreads by word of mouth: add "
+                                     "word_of_mouth to the scenario"))
     problems += [(f"stock.{name}", unknown(name, categories, "category"))
                  for name in strategy.stock if name not in categories]
-    if start is not None:
-        problems += [(f"stock.{name}.deliveries.{i}.date",
-                      f"{d.date} is before the horizon starts ({start}); stock already "
-                      "there belongs in 'initial'")
-                     for name, plan in strategy.stock.items()
-                     for i, d in enumerate(plan.deliveries) if d.date < start]
+    first = scenario.horizon.start
+    problems += [(f"stock.{name}.deliveries.{i}.date",
+                  f"{d.date} is before the horizon starts ({first}); stock already there "
+                  "belongs in 'initial'")
+                 for name, plan in strategy.stock.items()
+                 for i, d in enumerate(plan.deliveries) if d.date < first]
+    return problems + (outside_plan(strategy, scenario.horizon) if within_plan else [])
+
+
+def _promotion_problems(promo: AnyPromotion, strategy: Strategy, scenario: Scenario
+                        ) -> list[tuple[str, str]]:
+    """A promotion's targets that the scenario (or the plan's loyalty tiers) lacks, and
+    a contact-recruiting kind without word of mouth; field paths within the promotion."""
+    problems: list[tuple[str, str]] = []
+    for key, targets, known, what in (
+            ("categories", promo.categories, list(scenario.catalog.categories), "category"),
+            ("segments", promo.segments, list(scenario.population.segments), "segment")):
+        if targets != "all":
+            problems += [(key, unknown(n, known, what)) for n in targets if n not in known]
+    if promo.tiers != "all":
+        if strategy.loyalty is None:
+            problems.append(("tiers", "targeting loyalty tiers needs a loyalty programme "
+                                      "(loyalty:)"))
+        else:
+            tiers = [t.name for t in strategy.loyalty.tiers]
+            problems += [("tiers", unknown(n, tiers, "tier"))
+                         for n in promo.tiers if n not in tiers]
+    if promo.recruits_contacts and scenario.word_of_mouth is None:
+        problems.append(("kind", f"a {promo.kind} promotion recruits contacts: add "
+                                 "word_of_mouth to the scenario"))
+    return problems
+
+
+def outside_plan(strategy: Strategy, horizon: Horizon) -> list[tuple[str, str]]:
+    """Flights, promotions and deliveries dated wholly outside the planned horizon: budget
+    that could never be spent, offers that never run, stock that never arrives."""
+    first, last = horizon.start, horizon.day(horizon.planned_days - 1)
+    span = f"the horizon runs from {first} to {last}"
+    problems = [(f"flighting.{name}.{i}", f"{r.start} to {r.end} is outside the plan, so "
+                 f"its budget could not be spent: {span}")
+                for name, ranges in strategy.flighting.items()
+                for i, r in enumerate(ranges) if r.end < first or r.start > last]
+    for i, promo in enumerate(strategy.promotions):
+        due = promo.due_date()
+        if (promo.end < first or promo.start > last) and not (due and first <= due <= last):
+            problems.append((f"promotions.{i}", f"'{promo.name}' runs from {promo.start} to "
+                             f"{promo.end}, outside the plan: {span}"))
+    problems += [(f"stock.{name}.deliveries.{i}.date", f"{d.date} is after the horizon ends "
+                  f"({last}); a delivery must arrive within the plan")
+                 for name, plan in strategy.stock.items()
+                 for i, d in enumerate(plan.deliveries) if d.date > last]
     return problems
 
 
@@ -165,16 +209,7 @@ class Scenario(Config):
     def _references(self) -> Scenario:
         channels, categories = list(self.channels), list(self.catalog.categories)
         problems = [(f"strategy.{f}", m) for f, m in strategy_problems(
-            self.strategy, channels, categories, list(self.population.segments),
-            self.horizon.start)]
-        if self.word_of_mouth is None:
-            problems += [(f"strategy.promotions.{i}", f"a {p.kind} promotion recruits "
-                          "contacts: add word_of_mouth to the scenario")
-                         for i, p in enumerate(self.strategy.promotions)
-                         if p.recruits_contacts]
-        if self.strategy.referral is not None and self.word_of_mouth is None:
-            problems.append(("strategy.referral", "a referral programme spreads by word of "
-                                                  "mouth: add word_of_mouth to the scenario"))
+            self.strategy, self, within_plan=False)]
         for seg_name, seg in self.population.segments.items():
             for cat in seg.categories:
                 if cat not in categories:

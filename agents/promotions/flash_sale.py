@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
+from agents._config import Count
 from agents.promotions._families import DiscountOff
 from agents.promotions.registry import register
 from agents.streams import FLASH, FLASH_GONE, FLASH_ORDER
@@ -28,7 +29,7 @@ class FlashSale(DiscountOff):
     would have bought without the flash price."""
 
     kind: Literal["flash_sale"] = "flash_sale"
-    units: Annotated[int, Field(ge=1)] | None = None
+    units: Count | None = None
     hours: Annotated[float, Field(gt=0.0, le=24.0)] | None = None
     needs = ("discount", "units")
     defaults: ClassVar[dict[str, float]] = {"hours": 2.0}

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
-from agents._config import Positive, Share
+from agents._config import Count, Positive, Share
 from agents.promotions._families import AmountOff
 from agents.promotions._orders import Completions
 from agents.promotions.registry import register
@@ -37,7 +37,7 @@ class Presale(AmountOff):
     multiplier: Annotated[float, Field(ge=1.0, le=10.0)] | None = None
     forfeit_share: Share | None = None
     uptake: Share | None = None
-    max_deposits: Annotated[int, Field(ge=1)] | None = None
+    max_deposits: Count | None = None
     needs = ("deposit", "final_day")
     defaults: ClassVar[dict[str, float]] = {"multiplier": 2.0, "forfeit_share": 0.1, "uptake": 0.3}
     repeats = False

@@ -80,7 +80,7 @@ def test_tier_thresholds_must_start_at_zero_rise_and_have_distinct_names() -> No
         _config([{"name": "a", "threshold": 10}])
     with pytest.raises(pydantic.ValidationError, match="must rise"):
         _config([{"name": "a", "threshold": 0}, {"name": "b", "threshold": 0}])
-    with pytest.raises(pydantic.ValidationError, match="names must differ"):
+    with pytest.raises(pydantic.ValidationError, match="tiers 0 and 1 are both named 'a'"):
         _config([{"name": "a", "threshold": 0}, {"name": "a", "threshold": 5}])
 
 
