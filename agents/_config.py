@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 __all__ = [
     "CITY_TIERS",
     "MAX_AMOUNT",
+    "MAX_DAYS",
     "SHARE_TOLERANCE",
     "STAGES",
     "WEEKDAYS",
@@ -47,6 +48,8 @@ SHARE_TOLERANCE = 1e-6
 #: The largest amount (money, units, rates) a file may give: a trillion keeps every product
 #: and sum the engine forms finite and exact to the cent.
 MAX_AMOUNT = 1e12
+#: The longest span in days a file may give (a century): dates stay within the calendar.
+MAX_DAYS = 36_600
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Positive = Annotated[float, Field(gt=0.0, le=MAX_AMOUNT)]

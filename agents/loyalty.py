@@ -31,7 +31,7 @@ import mesa
 import numpy as np
 from pydantic import Field, model_validator
 
-from agents._config import Config, NonNegative, Positive, Share, check_distinct
+from agents._config import MAX_DAYS, Config, NonNegative, Positive, Share, check_distinct
 from agents.streams import BIRTHDAY
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ class Loyalty(Config):
     """
 
     basis: Literal["spend", "orders"] = "spend"
-    review_every_days: int = Field(default=90, ge=1, le=36_600)
+    review_every_days: int = Field(default=90, ge=1, le=MAX_DAYS)
     points_per_currency: NonNegative = 1.0
     point_value: NonNegative = 0.01
     redeem_min_points: NonNegative = 500.0

@@ -34,6 +34,7 @@ from pydantic import Field, field_validator
 
 from agents._config import (
     CITY_TIERS,
+    MAX_DAYS,
     CityTier,
     Config,
     NonNegative,
@@ -167,10 +168,10 @@ class Population(Config):
     pull_forward_share: Share = 0.1
     category_concentration: Positive = 5.0
     awareness_per_exposure: NonNegative = 0.3
-    new_days: int = Field(default=30, ge=1, le=36_600)
-    dormant_after_days: int = Field(default=90, ge=1, le=36_600)
+    new_days: int = Field(default=30, ge=1, le=MAX_DAYS)
+    dormant_after_days: int = Field(default=90, ge=1, le=MAX_DAYS)
     high_value_spend: Positive = 3000.0
-    spend_window_days: int = Field(default=365, ge=7, le=36_600)
+    spend_window_days: int = Field(default=365, ge=7, le=MAX_DAYS)
     arrivals: NonNegative = 0.0
     customers: CustomerTable | None = None
     segments: dict[str, Segment] = Field(min_length=1)
