@@ -8,7 +8,8 @@
   clean-up at start-up that could not tell a live worker from a dead one. A database
   (``postgresql://``, ``sqlite:///``) uses Optuna's own ``RDBStorage`` heartbeat; a
   journal file uses the same protocol, implemented here (Optuna 5.1's journal storage has
-  none): the heartbeat is a trial system attribute holding the time.
+  none): the heartbeat is a trial system attribute holding the time. Appends to the
+  journal hold a kernel lock on it (``flock``), which dies with its process.
 * Checks. :func:`check_storage` refuses, before any work, a storage that cannot hold a
   study: a folder, a file that is not an Optuna journal (a journal is only ever appended
   to, and a user's file must not be), an unsupported URL, a database that does not answer.
@@ -19,17 +20,20 @@ three intervals), e.g. shorter in tests that kill workers.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import optuna
 from optuna.storages import JournalStorage, RDBStorage, RetryHeartbeatStaleTrialCallback
 from optuna.storages._heartbeat import BaseHeartbeat
 from optuna.storages.journal import JournalFileBackend
+from optuna.storages.journal._file import BaseJournalFileLock  # the base of its two locks
 from optuna.trial import FrozenTrial, TrialState
 
 __all__ = ["GRACE_S", "HEARTBEAT_S", "check_storage", "open_storage"]
@@ -44,11 +48,32 @@ _SCHEMES = ("postgresql", "postgresql+psycopg2", "sqlite")
 Callback = Callable[[optuna.Study, FrozenTrial], None]
 
 
+class _KernelLock(BaseJournalFileLock):
+    """An exclusive ``flock`` on the journal itself while a record is appended. The
+    kernel releases it when its process dies, so a killed worker leaves nothing behind
+    (Optuna's default, a ``.lock`` file, is only broken after 30 s of waiting)."""
+
+    def __init__(self, path: str) -> None:
+        self._path, self._fd = path, -1
+
+    def acquire(self) -> bool:
+        fd = os.open(self._path, os.O_RDONLY)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        self._fd = fd
+        return True
+
+    def release(self) -> None:
+        fd, self._fd = self._fd, -1
+        if fd >= 0:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+
 class _JournalWithHeartbeat(JournalStorage, BaseHeartbeat):
     """A journal file storage whose running trials record heartbeats."""
 
     def __init__(self, path: str, interval: int, grace: int, callback: Callback) -> None:
-        super().__init__(JournalFileBackend(path))
+        super().__init__(JournalFileBackend(path, lock_obj=_KernelLock(path)))
         self._interval, self._grace, self._callback = interval, grace, callback
 
     def record_heartbeat(self, trial_id: int) -> None:
@@ -76,9 +101,43 @@ def open_storage(spec: str) -> optuna.storages.BaseStorage:
     with warnings.catch_warnings():  # experimental in Optuna 5.1, and the way it is done
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         retry = RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRY)
-    if "://" in spec:
-        return _create_rdb(spec, retry)
+        if "://" in spec:
+            return _create_rdb(spec, retry)
     return _JournalWithHeartbeat(spec, HEARTBEAT_S, GRACE_S, retry)
+
+
+class _RDBWithHeartbeat(RDBStorage):
+    """Optuna's ``RDBStorage`` with heartbeats, where a running trial that never sent one
+    is stale too once this process has seen it without one for the grace period. Optuna
+    skips such a trial (its worker was killed between asking for it and its first beat,
+    a few milliseconds), and it would stay RUNNING for ever, holding the study's count.
+    The time is this process's own clock, so machines need not agree on theirs."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._unbeaten: dict[int, float] = {}  # trial id -> when first seen without a beat
+
+    def _get_stale_trial_ids(self, study_id: int) -> list[int]:
+        from optuna.storages._rdb import models
+
+        stale = super()._get_stale_trial_ids(study_id)
+        session = self.scoped_session()
+        try:
+            ids = [row[0] for row in session.query(models.TrialModel.trial_id).filter(
+                models.TrialModel.study_id == study_id,
+                models.TrialModel.state == TrialState.RUNNING,
+                ~models.TrialModel.heartbeats.any())]
+        finally:
+            session.close()
+        now = time.monotonic()
+        self._unbeaten = {i: self._unbeaten.get(i, now) for i in ids}
+        return stale + [i for i, seen in self._unbeaten.items() if now - seen > self._grace()]
+
+    def _grace(self) -> float:
+        return float(self.grace_period or 2 * (self.heartbeat_interval or 0))
+
+    def __getstate__(self) -> dict[str, Any]:
+        return super().__getstate__() | {"_unbeaten": {}}
 
 
 def _create_rdb(url: str, retry: Callback, attempts: int = 5) -> RDBStorage:
@@ -89,8 +148,9 @@ def _create_rdb(url: str, retry: Callback, attempts: int = 5) -> RDBStorage:
 
     for attempt in range(attempts):
         try:
-            return RDBStorage(url, heartbeat_interval=HEARTBEAT_S, grace_period=GRACE_S,
-                              heartbeat_stale_trial_callback=retry)
+            return _RDBWithHeartbeat(url, heartbeat_interval=HEARTBEAT_S,
+                                     grace_period=GRACE_S,
+                                     heartbeat_stale_trial_callback=retry)
         except sqlalchemy.exc.IntegrityError:
             if attempt == attempts - 1:
                 raise

@@ -10,7 +10,13 @@
   grace period, the next trial any worker starts fails it and enqueues its plan again
   (``RetryHeartbeatStaleTrialCallback``), so completed trials are never lost and a live worker's
   trial is never failed. ``jobs`` worker processes (and commands on other machines)
-  share one study until it has the requested number of finished trials.
+  share one study until it has exactly the requested number of finished trials: a worker
+  starts a trial only while finished and running ones are fewer than asked, and waits
+  (failing stale trials) while the others run the last ones; a trial beyond the count
+  (two workers asked at the same instant, or a killed trial's retry was queued while it
+  ran) is ended unrun or discarded (FAIL, user attribute ``surplus``, left out of
+  ``trials.csv``). Each trial records the ``worker``
+  (host:pid) that ran it.
 * Sampling: the TPE sampler's random state is set from the sampler seed and the trial's
   number before each trial, so the same number draws alike in any worker and no two
   workers (on one machine or many, same seed or not) propose the same random plan.
@@ -21,9 +27,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,8 +41,8 @@ from optimize.objectives import Constraint, Evaluator, Simulated, parse_constrai
 from optimize.search import pruner, sampler
 from optimize.space import equal_split, params_of, suggest_strategy
 from optimize.storage import open_storage
+from optimize.workers import completed, run_until, run_workers
 from sim.schema import Scenario, Strategy
-from sim.workers import die_with_parent, quiet_sigint, spawn_context
 
 __all__ = ["Optimization", "StudyInterrupted", "non_dominated", "optimize", "pick_trial"]
 
@@ -75,17 +78,21 @@ class Optimization:
     candidates: dict[str, Strategy] = field(default_factory=dict)
 
     def trials_frame(self) -> pd.DataFrame:
-        """One row per trial: number, state, objective values, feasibility, the seeds it
-        ran (``seeds_run``), KPIs, params; for a pruned trial its running mean of the
-        first objective when it was stopped (``stopped_at``)."""
+        """One row per trial run: number, state, objective values, feasibility, the seeds
+        it ran (``seeds_run``), the worker (host:pid) that ran it, KPIs, params; for a
+        pruned trial its running mean of the first objective when it was stopped
+        (``stopped_at``)."""
         rows = []
         for t in self.study.get_trials(deepcopy=False):
+            if t.user_attrs.get("surplus"):
+                continue
             row: dict[str, Any] = {"trial": t.number, "state": t.state.name}
             for name, value in zip(self.objectives, t.values or [np.nan] * len(self.objectives),
                                    strict=True):
                 row[name] = value
             row["feasible"] = _feasible(t)
             row["seeds_run"] = t.user_attrs.get("seeds_run", 0)
+            row["worker"] = t.user_attrs.get("worker", "")
             if t.state == optuna.trial.TrialState.PRUNED and t.intermediate_values:
                 row["stopped_at"] = t.intermediate_values[max(t.intermediate_values)]
             row |= {f"kpi:{k}": v for k, v in t.user_attrs.get("kpis", {}).items()}
@@ -203,38 +210,6 @@ def _storage_spec(storage: str | None, out: Path | None) -> str:
     return str(path)
 
 
-def _completed(study: optuna.Study) -> int:
-    """Finished trials: completed or pruned (a pruned trial was scored, and lost)."""
-    return sum(t.state in (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
-               for t in study.get_trials(deepcopy=False))
-
-
-def _stop_at(trials: int) -> optuna.study.MaxTrialsCallback:
-    """Stop once the study has ``trials`` finished trials, whoever ran them (workers on
-    other machines sharing the study included)."""
-    return optuna.study.MaxTrialsCallback(
-        trials, states=(optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED))
-
-
-def _interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
-def _worker(spec: str, name: str, objective: _Objective, n_trials: int, total: int,
-            sampler_seed: int, parent: int) -> None:
-    die_with_parent(parent)
-    # the parent stops a worker with SIGTERM: as an interrupt, so Optuna marks the running
-    # trial failed and every lock on the storage is released on the way out
-    signal.signal(signal.SIGTERM, _interrupt)
-    study = optuna.load_study(study_name=name, storage=open_storage(spec),
-                              sampler=sampler(sampler_seed), pruner=pruner())
-    try:
-        study.optimize(objective, n_trials=n_trials, catch=(ValueError,),
-                       callbacks=[_stop_at(total)])
-    except KeyboardInterrupt:
-        pass
-
-
 def optimize(scenario: Scenario, objective: str | list[str] = "gmv", *, trials: int = 100,
              seeds: int = 3, constraints: list[str] | list[Constraint] = (),  # type: ignore[assignment]
              jobs: int = 1, storage: str | None = None, study_name: str | None = None,
@@ -278,17 +253,16 @@ def optimize(scenario: Scenario, objective: str | list[str] = "gmv", *, trials: 
     spec = _storage_spec(storage, Path(out) if out is not None else None)
     study = _open_study(scenario, names, spec, study_name, sampler_seed)
     func = _Objective(scenario, names, cons, evaluate)
-    remaining = trials - _completed(study)
+    remaining = trials - completed(study)
     try:
         if remaining > 0 and jobs <= 1:
-            study.optimize(func, n_trials=remaining, catch=(ValueError,),
-                           callbacks=[_stop_at(trials),
-                                      *([_reporter(progress, multi)] if progress else [])])
+            run_until(study, func, trials, [_reporter(progress, multi)] if progress else [])
         elif remaining > 0:
-            _run_workers(study, spec, func, remaining, trials, jobs, sampler_seed, multi,
-                         progress)
+            run_workers(study, spec, func, min(jobs, remaining), trials, sampler_seed,
+                        (lambda: progress(completed(study), _best_value(study, multi)))
+                        if progress else None)
     except KeyboardInterrupt:
-        raise StudyInterrupted(_completed(study)) from None
+        raise StudyInterrupted(completed(study)) from None
     return _conclude(study, scenario, names, cons, top,
                      check_seeds if check_seeds is not None else max(6, 2 * seeds),
                      seed, not isinstance(evaluate, Simulated), jobs, pick)
@@ -297,14 +271,19 @@ def optimize(scenario: Scenario, objective: str | list[str] = "gmv", *, trials: 
 def _open_study(scenario: Scenario, names: list[str], spec: str, study_name: str | None,
                 sampler_seed: int) -> optuna.Study:
     """Create the study or load it from its storage; a new one starts with the planner's
-    plan and an equal split (warm start)."""
-    study = optuna.create_study(storage=open_storage(spec), load_if_exists=True,
-                                study_name=study_name or f"{scenario.name}-{'-'.join(names)}",
-                                directions=["maximize"] * len(names),
-                                sampler=sampler(sampler_seed), pruner=pruner())
-    if not study.get_trials(deepcopy=False):
-        study.enqueue_trial(params_of(scenario, scenario.strategy))
-        study.enqueue_trial(params_of(scenario, equal_split(scenario)), skip_if_exists=True)
+    plan and an equal split (warm start), queued by the one worker that created it (of
+    workers starting together, the storage lets one create the study)."""
+    storage = open_storage(spec)
+    name = study_name or f"{scenario.name}-{'-'.join(names)}"
+    try:
+        study = optuna.create_study(storage=storage, study_name=name,
+                                    directions=["maximize"] * len(names),
+                                    sampler=sampler(sampler_seed), pruner=pruner())
+    except optuna.exceptions.DuplicatedStudyError:
+        return optuna.load_study(study_name=name, storage=storage,
+                                 sampler=sampler(sampler_seed), pruner=pruner())
+    study.enqueue_trial(params_of(scenario, scenario.strategy))
+    study.enqueue_trial(params_of(scenario, equal_split(scenario)), skip_if_exists=True)
     return study
 
 
@@ -317,37 +296,9 @@ def _best_value(study: optuna.Study, multi: bool) -> float | None:
 def _reporter(progress: Callable[[int, float | None], None], multi: bool
               ) -> Callable[[optuna.Study, optuna.trial.FrozenTrial], None]:
     def report(study: optuna.Study, _trial: optuna.trial.FrozenTrial) -> None:
-        progress(_completed(study), _best_value(study, multi))
+        progress(completed(study), _best_value(study, multi))
 
     return report
-
-
-def _run_workers(study: optuna.Study, spec: str, func: _Objective, remaining: int,
-                 total: int, jobs: int, sampler_seed: int, multi: bool,
-                 progress: Callable[[int, float | None], None] | None) -> None:
-    shares = [remaining // jobs + (i < remaining % jobs) for i in range(jobs)]
-    ctx = spawn_context()
-    procs = [ctx.Process(target=_worker, args=(spec, study.study_name, func, n, total,
-                                               sampler_seed, os.getpid()))
-             for n in shares if n > 0]
-    with quiet_sigint():  # a Ctrl-C is the parent's to handle: the workers ignore it
-        for p in procs:
-            p.start()
-    try:
-        while any(p.is_alive() for p in procs):
-            time.sleep(0.5)
-            if progress:
-                progress(_completed(study), _best_value(study, multi))
-    except BaseException:
-        for p in procs:  # each fails its running trial and ends (see _worker)
-            p.terminate()
-        for p in procs:
-            p.join(timeout=30)
-        raise
-    for p in procs:
-        p.join()
-    if progress:
-        progress(_completed(study), _best_value(study, multi))
 
 
 def _conclude(study: optuna.Study, scenario: Scenario, names: list[str],

@@ -205,8 +205,8 @@ _ENTRIES: tuple[KPI, ...] = (
     _summary("baseline_gmv_in_window", "currency", "GMV without the promotions in their "
              "windows."),
     _summary("bump_gmv", "currency", "GMV the promotions added in their windows."),
-    _summary("pulled_forward_gmv", "currency", "GMV lost after the promotions began, outside "
-             "their windows."),
+    _summary("pulled_forward_gmv", "currency", "GMV lost in the days after the promotion "
+             "windows (28 unless decompose is given another --after), outside the windows."),
     _summary("net_incremental_gmv", "currency", "GMV the promotions added over the horizon."),
     _summary("net_incremental_orders", "count", "Orders the promotions added over the "
              "horizon."),

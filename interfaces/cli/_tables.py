@@ -114,7 +114,7 @@ def decomposition_table(dec: Decomposition, sc: Scenario, seeds: int) -> Table:
     for name, row in dec.table().iterrows():
         table.add_row(str(name), kpis.compact(row["mean"]),
                       f"{kpis.compact(row['ci_low'])} – {kpis.compact(row['ci_high'])}",
-                      f"{row['share_of_bump']:.0%}")
+                      "–" if math.isnan(row["share_of_bump"]) else f"{row['share_of_bump']:.0%}")
     return table
 
 

@@ -44,7 +44,7 @@ from interfaces.cli._tables import (
 )
 from sim._io import InputError, load_strategy_file, strategies_to_yaml, strategy_to_yaml
 from sim.compare import compare
-from sim.decompose import decompose
+from sim.decompose import AFTER_DAYS, check_after, decompose
 from sim.results import Results
 from sim.runner import simulate
 from sim.schema import Strategy
@@ -182,6 +182,9 @@ def decompose_cmd(
     seeds: DecomposeSeedsOpt = None,
     population: PopulationOpt = None,
     days: DaysOpt = None,
+    after: Annotated[int, typer.Option(
+        help="Days after each promotion window over which the GMV lost afterwards is "
+             "counted, and reported week by week.")] = AFTER_DAYS,
     jobs: JobsOpt = 1,
     seed: SeedOpt = None,
     out: DecomposeOutOpt = Path("out"),
@@ -196,8 +199,12 @@ def decompose_cmd(
         if not plan.promotions:
             raise InputError(str(strategy or scenario), "promotions",
                              "the plan has no promotions to decompose; add at least one")
+        try:
+            check_after(after)
+        except ValueError as exc:
+            raise InputError("command line", "--after", str(exc)) from None
     opts, seeds = opts.with_seeds_of(sc, 8)
-    dec = decompose(sc, plan, seeds, seed=seed, jobs=jobs)
+    dec = decompose(sc, plan, seeds, seed=seed, jobs=jobs, after=after)
     console.print(decomposition_table(dec, sc, seeds))
 
     def write(scratch: Path) -> None:

@@ -56,8 +56,13 @@ def decomposition(dec: Decomposition) -> Figure:
     ax.fill_between(a.index, b, a, where=a >= b, color="#27ae60", alpha=0.35,
                     label=f"bump: {money_label(float(t['mean']['bump_gmv']))} {cur}")
     ax.fill_between(a.index, b, a, where=a < b, color="#e74c3c", alpha=0.35,
-                    label=f"lost afterwards (pull-forward, lower reference prices): "
-                          f"{money_label(float(t['mean']['pulled_forward_gmv']))} {cur}")
+                    label=f"lost in the {dec.after} days after (pull-forward, lower reference "
+                          f"prices): {money_label(float(t['mean']['pulled_forward_gmv']))} "
+                          f"{cur}; later {money_label(float(t['mean']['lost_gmv_later']))}")
+    since = dec.since_window()
+    ends = np.flatnonzero(since == dec.after)  # the last day counted after a window
+    for day in ends.tolist():
+        ax.axvline(dates[day] + 0.5, color="#7f8c8d", ls="--", lw=1)
     daily_gmv_axis(ax, cur)
     ax.set_title(f"{res.scenario.name}: promotion effect on the same {res.n_seeds} seeds; net "
                  f"GMV {money_label(float(t['mean']['net_incremental_gmv']))}, net profit "

@@ -103,7 +103,7 @@ def _decomposition(folder: Path) -> str:
     frame = _csv(folder / "decomposition.csv")
     rows = [[str(r["component"]).replace("_", " "), kpis.fmt("gmv", r["mean"]),
              _interval("gmv", r),
-             f"{r['share_of_bump']:.0%}"]
+             "–" if pd.isna(r["share_of_bump"]) else f"{r['share_of_bump']:.0%}"]
             for r in frame.to_dict("records")]
     return _table("The plan against the same plan without promotions on the same seeds "
                   "(money in the scenario's currency, 95% CI)",

@@ -207,6 +207,7 @@ def test_process_exits_2_with_one_line(
     (["optimize", "double11", "--check-seeds", "0", "--trials", "2"],
      ["--check-seeds", "at least 1"]),
     (["run", "double11", "--seed", "-3", "--days", "3"], ["--seed"]),
+    (["decompose", "double11", "--after", "0"], ["--after", "from 1 to 36600 (got 0)"]),
 ])
 def test_bad_seeds_are_refused_before_the_run(args: list[str], words: list[str],
                                               tmp_path: Path,

@@ -72,6 +72,14 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
 
 
+def _filled(folder: Path, files: dict[str, bytes]) -> Path:
+    """A new folder holding ``files``."""
+    folder.mkdir()
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    return folder
+
+
 def _scratch(folder: Path) -> list[Path]:
     return sorted(folder.glob(f"{SCRATCH_PREFIX}*"))
 
@@ -143,10 +151,7 @@ def test_run_killed_at_random_moments_leaves_old_or_new_files(tmp_path: Path) ->
     whole, writing = time.monotonic() - start, time.monotonic() - writing
     outcomes = []
     for k in range(8):
-        out = tmp_path / f"kill{k}"
-        out.mkdir()
-        for name, data in old_files.items():
-            (out / name).write_bytes(data)
+        out = _filled(tmp_path / f"kill{k}", old_files)
         jobs = ["--jobs", "2"] if k % 3 == 2 else []
         proc = _start("run", *TINY, "--seed", "2", *jobs, "--out", str(out))
         if k % 2:  # while writing: the scratch folder exists
@@ -174,3 +179,84 @@ def test_run_killed_at_random_moments_leaves_old_or_new_files(tmp_path: Path) ->
         assert _files(out) == new_files, f"kill {k}"
         assert not _scratch(out), f"kill {k}: {_scratch(out)} left"
     assert "old" in outcomes, outcomes
+
+
+def _finished_trials(journal: Path) -> list[int]:
+    """The numbers of the finished trials in a study journal (none while it is absent)."""
+    import optuna
+
+    if not journal.exists():
+        return []
+    storage = optuna.storages.JournalStorage(
+        optuna.storages.journal.JournalFileBackend(str(journal)))
+    summaries = optuna.study.get_all_study_summaries(storage)
+    if not summaries:
+        return []
+    trials = storage.get_all_trials(summaries[0]._study_id, deepcopy=False, states=(
+        optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED))
+    return sorted(t.number for t in trials)
+
+
+@pytest.mark.slow
+def test_optimize_killed_at_random_moments_resumes_to_the_count(tmp_path: Path) -> None:
+    """Six SIGKILLs of ``optimize`` continuing a study in a folder that holds an earlier,
+    shorter study's files: two while trials run, two during the re-check of the best
+    plans, two while the files are written. After each kill the folder's files are the
+    old ones or a complete new set (or a committed mix the next run finishes); the next
+    run ends the study with exactly ``--trials`` finished trials, none lost or run twice,
+    and leaves a complete set of files and no scratch folder."""
+    import pandas as pd
+
+    rng = random.Random(17)
+    small = ["optimize", "double11", "--population", "3000", "--days", "30", "--seeds", "1",
+             "--check-seeds", "2"]
+    base = tmp_path / "base"
+    proc = _start(*small, "--trials", "5", "--out", str(base))
+    _wait_until(lambda: base.exists() and bool(_scratch(base)), proc)
+    writing = time.monotonic()
+    assert proc.wait(timeout=300) == 0, proc.communicate()
+    writing = time.monotonic() - writing  # how long the files take to write
+    old_files = _files(base)
+    outcomes = []
+    for k in range(6):
+        out = _filled(tmp_path / f"kill{k}", old_files)
+        journal = out / "study.journal"
+        proc = _start(*small, "--trials", "12", "--out", str(out))
+        moment = ("trials", "re-check", "writing")[k % 3]
+        if moment == "trials":
+            _wait_until(lambda j=journal: len(_finished_trials(j)) >= 6, proc)
+        elif moment == "re-check":
+            _wait_until(lambda j=journal: len(_finished_trials(j)) >= 12, proc)
+            time.sleep(rng.uniform(0.0, 0.5))
+        else:
+            _wait_until(lambda out=out: bool(_scratch(out)), proc)
+            time.sleep(rng.uniform(0.3, 1.0) * writing)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        assert _gone(proc.pid), f"kill {k}: worker processes outlived the command"
+        files = {n: d for n, d in _files(out).items() if n != "study.journal"}
+        old = {n: d for n, d in old_files.items() if n != "study.journal"}
+        committed = [s for s in _scratch(out) if (s / ".commit").exists()]
+        if files == old:
+            outcomes.append(f"{moment}: old")
+        elif committed:
+            outcomes.append(f"{moment}: mix")
+        else:
+            assert files.keys() == old.keys(), f"kill {k}: {sorted(files)}"
+            trials = pd.read_csv(out / "trials.csv")
+            assert trials["state"].isin(["COMPLETE", "PRUNED"]).sum() == 12, f"kill {k}"
+            outcomes.append(f"{moment}: new")
+        again = subprocess.run([sys.executable, "-m", "interfaces.cli", *small, "--trials", "12",
+                                "--out", str(out)], cwd=ROOT, capture_output=True, text=True,
+                               timeout=300)
+        assert again.returncode == 0, again.stderr
+        finished = _finished_trials(journal)
+        assert len(finished) == 12 == len(set(finished)), f"kill {k}: {finished}"
+        trials = pd.read_csv(out / "trials.csv")
+        assert trials["state"].isin(["COMPLETE", "PRUNED"]).sum() == 12, f"kill {k}"
+        assert trials["trial"].is_unique
+        assert set(_files(out)) == set(old_files), f"kill {k}"
+        assert not _scratch(out), f"kill {k}: {_scratch(out)} left"
+    # nothing is written before the study and its re-check are over
+    assert all(o.endswith("old") for o in outcomes if not o.startswith("writing")), outcomes
+    print(outcomes)

@@ -38,6 +38,7 @@ EXAMPLES = _examples()
 def test_the_section_quotes_the_examples() -> None:
     commands = [c.split()[1] for c, _ in EXAMPLES]
     assert commands.count("validate") == 3 and commands.count("compare") == 1
+    assert commands.count("decompose") == 1
 
 
 @pytest.mark.parametrize(("command", "shown"), EXAMPLES, ids=[c[:60] for c, _ in EXAMPLES])

@@ -15,6 +15,7 @@ import numpy as np
 import optuna
 import pandas as pd
 import pytest
+from _postgres import pg_url  # noqa: F401 (a fixture)
 from scipy.optimize import minimize
 
 import optimize
@@ -173,13 +174,11 @@ def test_two_worker_processes_share_one_journal_study(tmp_path: Path) -> None:
     assert len(_finished(more.study)) == 18 and len(more.study.get_trials()) == 18
 
 
-@pytest.mark.skipif(not os.environ.get("GROWTHSIM_TEST_PG_URL"),
-                    reason="no PostgreSQL: set GROWTHSIM_TEST_PG_URL (.ci/run does)")
-def test_two_workers_share_a_postgresql_study() -> None:
+def test_two_workers_share_a_postgresql_study(pg_url: str) -> None:  # noqa: F811 (the fixture)
     sc = _spike_scenario()
     name = f"pg-{os.getpid()}-{time.time_ns()}"
     opt = optimize.optimize(sc, "gmv", trials=10, seeds=1, jobs=2, check_seeds=0,
-                            storage=os.environ["GROWTHSIM_TEST_PG_URL"], study_name=name)
+                            storage=pg_url, study_name=name)
     assert len(_finished(opt.study)) == 10 == len(opt.study.get_trials())
     assert sorted(t.number for t in opt.study.get_trials()) == list(range(10))
 

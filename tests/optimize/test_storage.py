@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import sys
+import time
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
@@ -98,3 +99,34 @@ def test_the_same_trial_number_draws_alike_in_any_worker() -> None:
     a, b = draws(), draws()
     assert a == b
     assert len(set(a)) == 3
+
+
+@pytest.mark.parametrize("ours", [True, False])
+def test_a_trial_killed_before_its_first_heartbeat_is_failed_and_retried(
+        tmp_path: Path, ours: bool) -> None:
+    """A worker killed between asking for a trial and its first heartbeat leaves a RUNNING
+    trial with none; Optuna's storage never calls it stale (it would hold the study's
+    count for ever), ours does once it has gone without one for the grace period."""
+    import warnings
+
+    from optimize.storage import _RDBWithHeartbeat
+
+    kind = _RDBWithHeartbeat if ours else optuna.storages.RDBStorage
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        storage = kind(f"sqlite:///{tmp_path / 'study.db'}", heartbeat_interval=1,
+                       grace_period=1, heartbeat_stale_trial_callback=optuna.storages.
+                       RetryHeartbeatStaleTrialCallback())
+        study = optuna.create_study(storage=storage)
+        trial = study.ask()  # RUNNING, and no heartbeat: as if killed at once
+        trial.suggest_float("x", 0, 1)
+        optuna.storages.fail_stale_trials(study)
+        assert [t.state for t in study.get_trials()] == [optuna.trial.TrialState.RUNNING]
+        time.sleep(1.3)
+        optuna.storages.fail_stale_trials(study)
+    states = [t.state.name for t in study.get_trials()]
+    if ours:
+        assert states == ["FAIL", "WAITING"]  # failed, and its plan queued again
+        assert study.get_trials()[1].params == study.get_trials()[0].params
+    else:
+        assert states == ["RUNNING"]
