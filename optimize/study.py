@@ -7,15 +7,12 @@
 * Storage: an append-only journal file (default ``OUT/study.journal``) or a database
   URL (``optimize.storage``). Running the same command again continues the study. A
   trial whose worker was killed stops sending heartbeats; once they are older than the
-  grace period, the next trial any worker starts fails it and enqueues its plan again
-  (``RetryHeartbeatStaleTrialCallback``), so completed trials are never lost and a live worker's
-  trial is never failed. ``jobs`` worker processes (and commands on other machines)
-  share one study until it has exactly the requested number of finished trials: a worker
-  starts a trial only while finished and running ones are fewer than asked, and waits
-  (failing stale trials) while the others run the last ones; a trial beyond the count
-  (two workers asked at the same instant, or a killed trial's retry was queued while it
-  ran) is ended unrun or discarded (FAIL, user attribute ``surplus``, left out of
-  ``trials.csv``). Each trial records the ``worker``
+  grace period, the next worker that starts a trial or waits for the last ones fails it
+  and enqueues its plan again (``RetryHeartbeatStaleTrialCallback``), so completed trials
+  are never lost and a live worker's trial is never failed. ``jobs`` worker processes
+  (and commands on other machines) share one study until it has exactly the requested
+  number of finished trials (``optimize.workers``: a trial beyond the count is ended as
+  ``surplus`` and left out of ``trials.csv``). Each trial records the ``worker``
   (host:pid) that ran it.
 * Sampling: the TPE sampler's random state is set from the sampler seed and the trial's
   number before each trial, so the same number draws alike in any worker and no two
